@@ -1,0 +1,70 @@
+#pragma once
+// One self-describing model file: JSON metadata plus weights. An element or a
+// CLI needs nothing but this file.
+//
+// Layout (little endian):
+//   "RVBUNDLE" | u32 format version (1) | u64 n | n bytes of UTF-8 JSON
+//   | u64 m | m bytes of LibTorch archive (RankNet::save)
+// TorchScript files made in Python load too, with a sidecar JSON next to them
+// (model.pt + model.pt.json or model.json) holding the same metadata object.
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/network.h"
+
+namespace rv {
+
+struct BundleMeta {
+  NetSpec spec;
+  int output_stride = 16;
+  std::string colour_order = "RGB";  // channel order the network expects (input is float 0..1)
+  // Quality: score (0–100, higher is better) = clamp(raw * score_scale + score_offset, 0, 100).
+  double score_scale = 1.0;
+  double score_offset = 0.0;
+  // Per-camera settings found by `rankvision adapt`, applied by the engines:
+  // frames are resized by input_scale before inference (counts stay in frame
+  // units); roi is a polygon in normalised (0..1) frame coordinates, empty = whole frame.
+  double input_scale = 1.0;
+  std::vector<std::pair<double, double>> roi;
+  // Free-form record of how the model was made: data, recipe command,
+  // iterations, metrics, date. Kept verbatim.
+  nlohmann::json provenance = nlohmann::json::object();
+
+  nlohmann::json to_json() const;
+  // `source` names the file in error messages.
+  static BundleMeta from_json(const nlohmann::json& j, const std::string& source);
+  // Maps a raw network output to the 0–100 score.
+  double quality_score(double raw) const;
+};
+
+struct ModelBundle {
+  BundleMeta meta;
+  RankNetPtr net;
+  std::string path;  // where it was loaded from (empty if built in memory)
+};
+
+// Writes atomically: a temporary file in the same folder, then rename. The
+// network's weights are saved from whatever device they are on.
+void save_bundle(const std::string& path, const ModelBundle& bundle);
+
+// Loads onto the CPU in eval mode. Throws rv::InputError naming `path` and the
+// reason: missing, not a bundle, truncated, corrupt metadata, weights that do
+// not fit the architecture, or (with `expected`) a model for the other task.
+ModelBundle load_bundle(const std::string& path, std::optional<Task> expected = std::nullopt);
+
+// Only the metadata (cheap; for `rankvision info`).
+BundleMeta read_bundle_meta(const std::string& path);
+
+// A fresh network plus matching metadata for a spec.
+ModelBundle make_bundle(const NetSpec& spec);
+
+// The installed default model file for a task (RANKVISION_MODEL_DIR env
+// overrides the install dir; a source checkout's models/ is tried last).
+// Returns an empty string when none exists.
+std::string default_model_path(Task task);
+
+}  // namespace rv

@@ -1,0 +1,52 @@
+#pragma once
+// The networks of the paper behind one interface: every network maps a batch of
+// RGB images (float, 0..1, [N,3,H,W]) to one number per image — the count for
+// density networks, the quality score for IQA networks — which is what the
+// ranking loss compares. Normalisation lives inside the network so callers
+// never need to know the mean and std it was trained with.
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace rv {
+
+enum class Task { Count, Quality };
+std::string to_string(Task task);
+// Throws rv::InputError for anything but "count" / "quality".
+Task task_from_string(const std::string& name);
+
+struct NetSpec {
+  Task task = Task::Count;
+  std::string arch = "vgg16";  // see known_architectures()
+  double width = 1.0;          // channel multiplier: 1.0 = the paper's VGG16, 0.25 = compact CPU variant
+  bool batch_norm = false;     // compact variants trained from scratch use it
+  // Density networks: the head predicts density × density_scale; the network
+  // divides it back so forward() is in people per output cell.
+  double density_scale = 100.0;
+  std::vector<double> mean = {0.485, 0.456, 0.406};
+  std::vector<double> std = {0.229, 0.224, 0.225};
+};
+
+class RankNet : public torch::nn::Module {
+ public:
+  ~RankNet() override = default;
+  // Dense output. Count: density map [N,1,ceil(H/16),ceil(W/16)] in people per cell.
+  // Quality: [N,1,1,1] raw scores.
+  virtual torch::Tensor dense(const torch::Tensor& images) = 0;
+  // One value per image, [N]: the count (sum of the density map) or the raw score.
+  virtual torch::Tensor scalar(const torch::Tensor& images) = 0;
+  // Size of one output cell in input pixels (16 for the VGG16 density network).
+  virtual int output_stride() const = 0;
+  virtual const NetSpec& spec() const = 0;
+};
+using RankNetPtr = std::shared_ptr<RankNet>;
+
+// Registry: builds a freshly initialised network for spec.arch. Throws
+// rv::InputError naming the architecture when it is unknown or the width is
+// out of range.
+RankNetPtr build_network(const NetSpec& spec);
+std::vector<std::string> known_architectures();
+
+}  // namespace rv
