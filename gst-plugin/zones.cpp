@@ -1,0 +1,138 @@
+#include "zones.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/error.h"
+
+namespace rvgst {
+
+namespace {
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\n\r");
+  if (b == std::string::npos) return "";
+  const auto e = s.find_last_not_of(" \t\n\r");
+  return s.substr(b, e - b + 1);
+}
+
+Polygon rect_polygon(double x, double y, double w, double h, const std::string& what) {
+  if (!(w > 0) || !(h > 0)) rv::throw_input_error(what, "rectangle width and height must be positive");
+  return {{x, y}, {x + w, y}, {x + w, y + h}, {x, y + h}};
+}
+
+Polygon shape_from_numbers(const std::vector<double>& v, const std::string& what) {
+  if (v.size() == 4) return rect_polygon(v[0], v[1], v[2], v[3], what);
+  if (v.size() < 6 || v.size() % 2 != 0)
+    rv::throw_input_error(what, "expected x,y,width,height or at least three x,y points, got " +
+                                    std::to_string(v.size()) + " numbers");
+  Polygon p;
+  for (size_t i = 0; i < v.size(); i += 2) p.emplace_back(v[i], v[i + 1]);
+  return p;
+}
+
+}  // namespace
+
+std::vector<Zone> ZoneSet::in_pixels(int width, int height) const {
+  if (!normalized) return zones;
+  std::vector<Zone> out = zones;
+  for (Zone& z : out)
+    for (auto& [x, y] : z.polygon) {
+      x *= width;
+      y *= height;
+    }
+  return out;
+}
+
+Polygon parse_shape(const std::string& text, const std::string& what) {
+  std::vector<double> values;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    item = trim(item);
+    size_t used = 0;
+    double v = 0;
+    try {
+      v = std::stod(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (item.empty() || used != item.size()) rv::throw_input_error(what, "\"" + item + "\" is not a number");
+    values.push_back(v);
+  }
+  return shape_from_numbers(values, what);
+}
+
+ZoneSet parse_zones(const std::string& text) {
+  ZoneSet set;
+  std::stringstream in(text);
+  std::string entry;
+  while (std::getline(in, entry, ';')) {
+    entry = trim(entry);
+    if (entry.empty()) continue;
+    Zone zone;
+    const auto colon = entry.find(':');
+    if (colon != std::string::npos) {
+      zone.id = trim(entry.substr(0, colon));
+      entry = entry.substr(colon + 1);
+    }
+    if (zone.id.empty()) zone.id = "zone" + std::to_string(set.zones.size());
+    zone.polygon = parse_shape(entry, "zones: zone \"" + zone.id + "\"");
+    set.zones.push_back(std::move(zone));
+  }
+  return set;
+}
+
+ZoneSet load_zones_file(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) rv::throw_input_error(path, "cannot open the zones file");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(file);
+  } catch (const std::exception& e) {
+    rv::throw_input_error(path, std::string("not valid JSON: ") + e.what());
+  }
+  ZoneSet set;
+  nlohmann::json list = j;
+  if (j.is_object()) {
+    const std::string units = j.value("units", "pixels");
+    if (units != "pixels" && units != "normalized")
+      rv::throw_input_error(path, "\"units\" must be \"pixels\" or \"normalized\", not \"" + units + "\"");
+    set.normalized = units == "normalized";
+    if (!j.contains("zones")) rv::throw_input_error(path, "no \"zones\" array");
+    list = j["zones"];
+  }
+  if (!list.is_array()) rv::throw_input_error(path, "\"zones\" must be an array");
+  for (size_t i = 0; i < list.size(); ++i) {
+    const auto& z = list[i];
+    const std::string what = path + ": zone " + std::to_string(i);
+    if (!z.is_object()) rv::throw_input_error(what, "must be an object");
+    Zone zone;
+    zone.id = z.value("id", "zone" + std::to_string(i));
+    try {
+      if (z.contains("rect")) {
+        auto r = z["rect"].get<std::vector<double>>();
+        if (r.size() != 4) rv::throw_input_error(what, "\"rect\" needs [x, y, width, height]");
+        zone.polygon = rect_polygon(r[0], r[1], r[2], r[3], what);
+      } else if (z.contains("polygon")) {
+        std::vector<double> flat;
+        for (const auto& pt : z["polygon"]) {
+          auto xy = pt.get<std::vector<double>>();
+          if (xy.size() != 2) rv::throw_input_error(what, "each polygon point must be [x, y]");
+          flat.insert(flat.end(), xy.begin(), xy.end());
+        }
+        zone.polygon = shape_from_numbers(flat, what);
+      } else {
+        rv::throw_input_error(what, "needs \"rect\" or \"polygon\"");
+      }
+      zone.threshold = z.value("threshold", -1.0);
+    } catch (const nlohmann::json::exception& e) {
+      rv::throw_input_error(what, e.what());
+    }
+    set.zones.push_back(std::move(zone));
+  }
+  return set;
+}
+
+}  // namespace rvgst
