@@ -187,7 +187,16 @@ cv::Mat jpeg(const cv::Mat& bgr8, double quality) {
 
 cv::Mat jpeg2000(const cv::Mat& bgr8, double ratio) {
   const int x1000 = std::max(1, static_cast<int>(std::lround(1000.0 / ratio)));
-  return reencode(bgr8, ".jp2", {cv::IMWRITE_JPEG2000_COMPRESSION_X1000, x1000}, "jp2k");
+  // OpenJPEG's default 6 resolution levels need sides of at least 32 px:
+  // smaller images are padded (edge replicated) for coding and cropped back.
+  const int min_side = 32;
+  const int pad_x = std::max(0, min_side - bgr8.cols), pad_y = std::max(0, min_side - bgr8.rows);
+  if (pad_x == 0 && pad_y == 0)
+    return reencode(bgr8, ".jp2", {cv::IMWRITE_JPEG2000_COMPRESSION_X1000, x1000}, "jp2k");
+  cv::Mat padded;
+  cv::copyMakeBorder(bgr8, padded, 0, pad_y, 0, pad_x, cv::BORDER_REPLICATE);
+  const cv::Mat coded = reencode(padded, ".jp2", {cv::IMWRITE_JPEG2000_COMPRESSION_X1000, x1000}, "jp2k");
+  return coded(cv::Rect(0, 0, bgr8.cols, bgr8.rows)).clone();
 }
 
 int uniform_int(cv::RNG& rng, int lo, int hi_inclusive) {

@@ -1,0 +1,159 @@
+#include <gtest/gtest.h>
+
+#include "common/error.h"
+#include "data/density_map.h"
+#include "data/patch_sampler.h"
+#include "data/tensor_convert.h"
+#include "test_util.h"
+
+namespace {
+
+double total(const cv::Mat& m) { return cv::sum(m)[0]; }
+
+rv::Points mixed_points() {
+  // Interior, on and near every border and corner, and several outside.
+  return {{50, 40},   {0, 0},     {119, 89},  {-0.4f, 30}, {119.4f, 10}, {60, 0.2f}, {3, 88},
+          {-0.6f, 5}, {120, 50},  {30, -3},   {30, 95},    {1e6f, 1e6f}, {70, 45},   {71, 45}};
+}
+
+TEST(Density, FixedSumsToPointsInside) {
+  const cv::Size size(120, 90);
+  const auto pts = mixed_points();
+  const size_t inside = rv::points_inside(pts, size).size();
+  EXPECT_EQ(inside, 9u);  // counted by hand from the list above
+  for (double sigma : {1.0, 4.0, 15.0, 40.0}) {
+    const cv::Mat d = rv::density_map_fixed(size, pts, sigma);
+    EXPECT_EQ(d.size(), size);
+    EXPECT_NEAR(total(d), static_cast<double>(inside), 1e-3) << sigma;
+    double lo;
+    cv::minMaxLoc(d, &lo);
+    EXPECT_GE(lo, 0.0);
+  }
+  // A corner point keeps its whole unit of mass, peaked at its pixel.
+  const cv::Mat corner = rv::density_map_fixed(size, {{0, 0}}, 15.0);
+  EXPECT_NEAR(total(corner), 1.0, 1e-4);
+  cv::Point peak;
+  cv::minMaxLoc(corner, nullptr, nullptr, nullptr, &peak);
+  EXPECT_EQ(peak, cv::Point(0, 0));
+  EXPECT_NEAR(total(rv::density_map_fixed(size, {}, 15.0)), 0.0, 1e-12);
+  EXPECT_THROW(rv::density_map_fixed(size, pts, 0.0), rv::InputError);
+  EXPECT_THROW(rv::density_map_fixed({0, 5}, pts), rv::InputError);
+}
+
+TEST(Density, FixedKernelShape) {
+  // An interior point: the map is a Gaussian of the given sigma (check its variance).
+  const cv::Mat d = rv::density_map_fixed({101, 101}, {{50, 50}}, 5.0);
+  double var = 0;
+  for (int y = 0; y < d.rows; ++y)
+    for (int x = 0; x < d.cols; ++x) var += d.at<float>(y, x) * ((x - 50) * (x - 50));
+  EXPECT_NEAR(var, 25.0, 0.7);  // truncation at 3 sigma lowers it slightly
+}
+
+TEST(Density, AdaptiveSigmasAndSum) {
+  const rv::Points pts = {{10, 10}, {20, 10}, {10, 30}, {50, 50}};
+  const auto sigmas = rv::adaptive_sigmas(pts, {});
+  ASSERT_EQ(sigmas.size(), 4u);
+  EXPECT_NEAR(sigmas[0], 0.3 * (10.0 + 20.0 + std::hypot(40.0, 40.0)) / 3.0, 1e-4);
+  EXPECT_NEAR(sigmas[1], 0.3 * (10.0 + std::hypot(10.0, 20.0) + std::hypot(30.0, 40.0)) / 3.0, 1e-4);
+  EXPECT_EQ(rv::adaptive_sigmas({{5, 5}}, {})[0], 15.0);
+  rv::AdaptiveDensityOptions two;
+  two.k = 1;
+  EXPECT_NEAR(rv::adaptive_sigmas(pts, two)[3], 0.3 * std::hypot(40.0, 20.0), 1e-4);
+  EXPECT_EQ(rv::adaptive_sigmas({{5, 5}, {5, 5}}, {})[0], 1.0);  // min_sigma
+
+  const cv::Size size(120, 90);
+  const auto mixed = mixed_points();
+  const cv::Mat d = rv::density_map_adaptive(size, mixed);
+  EXPECT_NEAR(total(d), 9.0, 1e-3);
+}
+
+TEST(Density, SumPoolPreservesTotal) {
+  const cv::Mat d = rv::density_map_fixed({120, 90}, mixed_points(), 6.0);
+  const cv::Mat p = rv::sum_pool(d, 16);
+  EXPECT_EQ(p.size(), cv::Size(8, 6));  // ceil(120/16), ceil(90/16)
+  EXPECT_NEAR(total(p), total(d), 1e-3);
+  EXPECT_NEAR(p.at<float>(2, 3), total(d(cv::Rect(48, 32, 16, 16))), 1e-5);
+  EXPECT_NEAR(p.at<float>(5, 7), total(d(cv::Rect(112, 80, 8, 10))), 1e-5);
+  EXPECT_THROW(rv::sum_pool(d, 0), rv::InputError);
+  const cv::Mat r = rv::resize_density(d, {37, 29});
+  EXPECT_EQ(r.size(), cv::Size(37, 29));
+  EXPECT_NEAR(total(r), total(d), 1e-3);
+  EXPECT_NEAR(total(rv::resize_density(d, {300, 200})), total(d), 1e-3);
+}
+
+TEST(Patches, MultiScalePatchesKeepCounts) {
+  const cv::Mat img = rv_test::synthetic_image(320, 240);
+  rv::Points pts;
+  std::mt19937 prng(3);
+  for (int i = 0; i < 60; ++i) pts.emplace_back(static_cast<float>(prng() % 320), static_cast<float>(prng() % 240));
+  const cv::Mat density = rv::density_map_fixed(img.size(), pts, 4.0);
+  rv::PatchOptions o;
+  o.out_size = 64;
+  std::mt19937 rng(11);
+  int smallest = 1 << 30, largest = 0;
+  for (int i = 0; i < 40; ++i) {
+    const auto patch = rv::sample_labelled_patch(img, pts, density, o, rng);
+    const cv::Rect& r = patch.source;
+    EXPECT_EQ(r.width, r.height);
+    EXPECT_GE(r.width, 56);
+    EXPECT_LE(r.width, 240);  // clamped to the shorter side
+    EXPECT_EQ((r & cv::Rect(0, 0, 320, 240)), r);
+    smallest = std::min(smallest, r.width);
+    largest = std::max(largest, r.width);
+    EXPECT_EQ(patch.image.size(), cv::Size(64, 64));
+    EXPECT_EQ(patch.density.size(), cv::Size(64, 64));
+    EXPECT_NEAR(total(patch.density), total(density(r)), 1e-3);
+    size_t inside = 0;
+    for (const auto& p : pts) inside += rv::point_inside({p.x - r.x, p.y - r.y}, r.size());
+    EXPECT_EQ(patch.points.size(), inside);
+    for (const auto& p : patch.points) EXPECT_TRUE(rv::point_inside(p, {64, 64})) << p;
+  }
+  EXPECT_LT(smallest, 110);  // the scales really vary
+  EXPECT_GT(largest, 180);
+
+  // An image smaller than min_size gives a patch of its shorter side.
+  const cv::Mat small = rv_test::synthetic_image(40, 30);
+  const auto patch = rv::sample_labelled_patch(small, {}, cv::Mat::zeros(30, 40, CV_32F), o, rng);
+  EXPECT_EQ(patch.source.width, 30);
+  EXPECT_THROW(rv::sample_labelled_patch(img, pts, cv::Mat::zeros(10, 10, CV_32F), o, rng), rv::InputError);
+  EXPECT_THROW(rv::sample_patch_rect({10, 10}, {100, 50, 64}, rng), rv::InputError);
+}
+
+TEST(Patches, PointMapping) {
+  // Crop (10, 20, 100×100) → 50×50: scale 0.5, pixel centres to pixel centres.
+  const auto out = rv::crop_points({{10, 20}, {109, 119}, {59.5f, 69.5f}, {9, 20}, {110, 20}}, {10, 20, 100, 100}, 50);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_FLOAT_EQ(out[0].x, -0.25f);
+  EXPECT_FLOAT_EQ(out[1].x, 49.25f);
+  EXPECT_FLOAT_EQ(out[2].x, 24.5f);
+  EXPECT_FLOAT_EQ(out[2].y, 24.5f);
+}
+
+TEST(TensorConvert, BgrToRgbFloat) {
+  cv::Mat a(4, 5, CV_8UC3, cv::Scalar(10, 20, 30));
+  a.at<cv::Vec3b>(3, 4) = cv::Vec3b(255, 0, 128);
+  cv::Mat b(4, 5, CV_8UC3, cv::Scalar(0, 0, 255));
+  const auto t = rv::images_to_tensor({a, b});
+  ASSERT_EQ(t.sizes(), (std::vector<int64_t>{2, 3, 4, 5}));
+  EXPECT_EQ(t.dtype(), torch::kFloat32);
+  EXPECT_NEAR(t[0][0][0][0].item<float>(), 30 / 255.0, 1e-6);  // R
+  EXPECT_NEAR(t[0][1][0][0].item<float>(), 20 / 255.0, 1e-6);  // G
+  EXPECT_NEAR(t[0][2][0][0].item<float>(), 10 / 255.0, 1e-6);  // B
+  EXPECT_NEAR(t[0][0][3][4].item<float>(), 128 / 255.0, 1e-6);
+  EXPECT_NEAR(t[0][2][3][4].item<float>(), 1.0, 1e-6);
+  EXPECT_NEAR(t[1][0][2][2].item<float>(), 1.0, 1e-6);
+  EXPECT_NEAR(t[1][2][2][2].item<float>(), 0.0, 1e-6);
+  EXPECT_EQ(cv::norm(rv::tensor_to_image(t[0]), a, cv::NORM_INF), 0.0);
+  EXPECT_EQ(rv::image_to_tensor(a).sizes(), (std::vector<int64_t>{1, 3, 4, 5}));
+  EXPECT_THROW_MSG(rv::images_to_tensor({a, cv::Mat(5, 5, CV_8UC3)}), rv::InputError, "batch[1]");
+  EXPECT_THROW(rv::images_to_tensor({}), rv::InputError);
+  EXPECT_THROW(rv::image_to_tensor(cv::Mat(4, 4, CV_32FC3)), rv::InputError);
+
+  const cv::Mat d = rv::density_map_fixed({16, 12}, {{5, 5}}, 2.0);
+  const auto dt = rv::densities_to_tensor({d, d * 2});
+  ASSERT_EQ(dt.sizes(), (std::vector<int64_t>{2, 1, 12, 16}));
+  EXPECT_NEAR(dt[1].sum().item<float>(), 2.0, 1e-4);
+  EXPECT_EQ(cv::norm(rv::tensor_to_density(dt[0]), d, cv::NORM_INF), 0.0);
+}
+
+}  // namespace

@@ -1,0 +1,110 @@
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/videoio.hpp>
+
+#include "common/error.h"
+#include "data/frame_source.h"
+#include "test_util.h"
+
+namespace {
+
+// Frame i is a flat grey of 10 + 20·i, readable back through lossy codecs.
+cv::Mat frame(int i) { return cv::Mat(48, 64, CV_8UC3, cv::Scalar::all(10 + 20 * i)); }
+
+std::vector<std::pair<long, double>> read_all(rv::FrameSource& src) {
+  std::vector<std::pair<long, double>> out;
+  cv::Mat f;
+  long idx = 0;
+  while (src.next(f, idx)) {
+    EXPECT_EQ(f.type(), CV_8UC3);
+    out.emplace_back(idx, cv::mean(f)[0]);
+  }
+  return out;
+}
+
+TEST(FrameRange, Parse) {
+  auto r = rv::parse_frame_range("3:9");
+  EXPECT_EQ(r.first, 3);
+  EXPECT_EQ(r.end, 9);
+  EXPECT_EQ(r.stride, 1);
+  r = rv::parse_frame_range(":5");
+  EXPECT_EQ(r.first, 0);
+  EXPECT_EQ(r.end, 5);
+  r = rv::parse_frame_range("2:");
+  EXPECT_EQ(r.end, -1);
+  r = rv::parse_frame_range("1:10:3");
+  EXPECT_EQ(r.stride, 3);
+  for (const char* bad : {"5:2", "a:b", "3", "1:2:0", "-1:4", "1:2:3:4"})
+    EXPECT_THROW_MSG(rv::parse_frame_range(bad, "--frames"), rv::InputError, "--frames");
+}
+
+TEST(FrameSource, ImageFolderNaturalOrderAndRange) {
+  rv_test::TempDir dir("frames");
+  for (int i = 0; i < 12; ++i) cv::imwrite(dir.file("f_" + std::to_string(i) + ".png"), frame(i));
+  rv_test::write_text(dir.file("readme.txt"), "not an image");
+  auto src = rv::FrameSource::open(dir.path().string());
+  EXPECT_FALSE(src->is_video());
+  EXPECT_EQ(src->total_frames(), 12);
+  auto all = read_all(*src);
+  ASSERT_EQ(all.size(), 12u);
+  for (int i = 0; i < 12; ++i) {
+    EXPECT_EQ(all[i].first, i);
+    EXPECT_NEAR(all[i].second, 10 + 20 * i, 0.5);  // f_10 after f_9
+  }
+  src = rv::FrameSource::open(dir.path().string(), rv::parse_frame_range("3:10:3"));
+  all = read_all(*src);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].first, 3);
+  EXPECT_EQ(all[1].first, 6);
+  EXPECT_EQ(all[2].first, 9);
+  EXPECT_NEAR(all[2].second, 190, 0.5);
+
+  EXPECT_THROW_MSG(rv::FrameSource::open(dir.path().string(), rv::parse_frame_range("20:")), rv::InputError,
+                   dir.path().string());
+  // A corrupt image is reported by name when reached.
+  rv_test::write_text(dir.file("f_12.png"), "garbage");
+  src = rv::FrameSource::open(dir.path().string(), rv::parse_frame_range("11:"));
+  cv::Mat f;
+  EXPECT_TRUE(src->next(f));
+  EXPECT_THROW_MSG(src->next(f), rv::InputError, "f_12.png");
+}
+
+TEST(FrameSource, VideoFileWithRangeAndStride) {
+  rv_test::TempDir dir("video");
+  const std::string path = dir.file("clip.avi");
+  {
+    cv::VideoWriter writer(path, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10.0, cv::Size(64, 48));
+    ASSERT_TRUE(writer.isOpened()) << "OpenCV cannot write MJPG .avi here";
+    for (int i = 0; i < 12; ++i) writer.write(frame(i));
+  }
+  auto src = rv::FrameSource::open(path);
+  EXPECT_TRUE(src->is_video());
+  auto all = read_all(*src);
+  ASSERT_EQ(all.size(), 12u);
+  for (int i = 0; i < 12; ++i) {
+    EXPECT_EQ(all[i].first, i);
+    EXPECT_NEAR(all[i].second, 10 + 20 * i, 3.0);
+  }
+  src = rv::FrameSource::open(path, rv::parse_frame_range("2:9:3"));
+  all = read_all(*src);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[1].first, 5);
+  EXPECT_NEAR(all[1].second, 110, 3.0);
+  EXPECT_THROW_MSG(rv::FrameSource::open(path, rv::parse_frame_range("50:")), rv::InputError, path);
+}
+
+TEST(FrameSource, BadInputsNameThePath) {
+  rv_test::TempDir dir("badvideo");
+  const std::string empty = dir.file("empty.avi");
+  rv_test::write_text(empty, "");
+  EXPECT_THROW_MSG(rv::FrameSource::open(empty), rv::InputError, empty);
+  const std::string junk = dir.file("junk.mp4");
+  rv_test::write_text(junk, std::string(4096, 'x'));
+  EXPECT_THROW_MSG(rv::FrameSource::open(junk), rv::InputError, junk);
+  EXPECT_THROW_MSG(rv::FrameSource::open(dir.file("nothing.avi")), rv::InputError, "nothing.avi");
+  const std::string folder = dir.file("nofiles");
+  std::filesystem::create_directories(folder);
+  EXPECT_THROW_MSG(rv::FrameSource::open(folder), rv::InputError, folder);
+}
+
+}  // namespace
