@@ -1,0 +1,48 @@
+#include "loss/regression_loss.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "common/error.h"
+
+namespace rv {
+
+namespace {
+
+std::string shape(const torch::Tensor& t) {
+  std::ostringstream os;
+  os << t.sizes();
+  return os.str();
+}
+
+}  // namespace
+
+torch::Tensor density_euclidean_loss(const torch::Tensor& predicted, const torch::Tensor& target) {
+  if (!predicted.defined() || !target.defined()) throw_input_error("counting loss", "undefined tensor");
+  if (predicted.dim() < 1 || predicted.size(0) == 0) throw_input_error("counting loss", "empty batch");
+  if (predicted.sizes() != target.sizes()) {
+    throw_input_error("counting loss", "predicted density " + shape(predicted) + " and ground truth " + shape(target) +
+                                           " differ in shape");
+  }
+  const auto diff = predicted - target.to(predicted.options());
+  return diff.pow(2).sum() / static_cast<double>(predicted.size(0));
+}
+
+torch::Tensor quality_regression_loss(const torch::Tensor& predicted, const torch::Tensor& target) {
+  if (!predicted.defined() || !target.defined()) throw_input_error("quality loss", "undefined tensor");
+  if (predicted.numel() == 0) throw_input_error("quality loss", "empty batch");
+  if (predicted.numel() != target.numel()) {
+    throw_input_error("quality loss", std::to_string(predicted.numel()) + " predictions but " +
+                                          std::to_string(target.numel()) + " targets");
+  }
+  return (predicted.reshape({-1}) - target.reshape({-1}).to(predicted.options())).pow(2).mean();
+}
+
+torch::Tensor multitask_loss(const torch::Tensor& regression, const torch::Tensor& ranking, double lambda) {
+  if (!std::isfinite(lambda) || lambda < 0) {
+    throw_input_error("lambda", "must be finite and >= 0, got " + std::to_string(lambda));
+  }
+  return regression + lambda * ranking;
+}
+
+}  // namespace rv
