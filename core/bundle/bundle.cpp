@@ -1,0 +1,366 @@
+#include "bundle/bundle.h"
+
+#include <torch/script.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+
+#include "common/error.h"
+#include "rankvision_config.h"
+
+namespace rv {
+
+namespace {
+
+constexpr char kMagic[8] = {'R', 'V', 'B', 'U', 'N', 'D', 'L', 'E'};
+constexpr uint32_t kFormatVersion = 1;
+// Metadata larger than this is not ours (guards against reading garbage lengths).
+constexpr uint64_t kMaxJsonBytes = 16u << 20;
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+template <typename T>
+void write_pod(std::ostream& out, T value) {
+  out.write(reinterpret_cast<const char*>(&value), sizeof(T));
+}
+
+template <typename T>
+bool read_pod(std::istream& in, T& value) {
+  in.read(reinterpret_cast<char*>(&value), sizeof(T));
+  return static_cast<bool>(in);
+}
+
+// A TorchScript model made in Python, with its metadata in a sidecar JSON.
+class ScriptedNet : public RankNet {
+ public:
+  ScriptedNet(torch::jit::Module module, NetSpec spec, int stride)
+      : module_(std::move(module)), spec_(std::move(spec)), stride_(stride) {
+    mean_ = torch::tensor(std::vector<float>(spec_.mean.begin(), spec_.mean.end())).view({1, 3, 1, 1});
+    std_ = torch::tensor(std::vector<float>(spec_.std.begin(), spec_.std.end())).view({1, 3, 1, 1});
+  }
+  torch::Tensor dense(const torch::Tensor& images) override {
+    auto x = (images - mean_.to(images.device(), images.scalar_type())) /
+             std_.to(images.device(), images.scalar_type());
+    auto out = module_.forward({x}).toTensor();
+    if (spec_.task == Task::Quality) return out.reshape({-1, 1, 1, 1});
+    TORCH_CHECK(out.dim() == 4 && out.size(1) == 1, "TorchScript density model must return [N,1,h,w], got ",
+                out.sizes());
+    return out;
+  }
+  torch::Tensor scalar(const torch::Tensor& images) override {
+    auto d = dense(images);
+    return spec_.task == Task::Quality ? d.view({-1}) : d.sum({1, 2, 3});
+  }
+  int output_stride() const override { return stride_; }
+  const NetSpec& spec() const override { return spec_; }
+  // The scripted module is not a registered submodule: move and switch it by hand.
+  void to(torch::Device device, torch::Dtype dtype, bool non_blocking = false) override {
+    module_.to(device, dtype, non_blocking);
+    mean_ = mean_.to(device);
+    std_ = std_.to(device);
+  }
+  void to(torch::Dtype dtype, bool non_blocking = false) override { module_.to(dtype, non_blocking); }
+  void to(torch::Device device, bool non_blocking = false) override {
+    module_.to(device, non_blocking);
+    mean_ = mean_.to(device);
+    std_ = std_.to(device);
+  }
+  void train(bool on = true) override {
+    torch::nn::Module::train(on);
+    module_.train(on);
+  }
+
+ private:
+  torch::jit::Module module_;
+  NetSpec spec_;
+  int stride_;
+  torch::Tensor mean_, std_;
+};
+
+std::string read_whole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_input_error(path, std::string("cannot open (") + std::strerror(errno) + ")");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+nlohmann::json parse_json(const std::string& text, const std::string& source) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw_input_error(source, std::string("corrupt model metadata (") + e.what() + ")");
+  }
+}
+
+struct RawBundle {
+  nlohmann::json meta;
+  std::string weights;
+};
+
+// Reads and checks the container; weights are left undecoded.
+RawBundle read_container(const std::string& path, bool want_weights) {
+  if (!file_exists(path)) throw_input_error(path, "model file not found");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_input_error(path, std::string("cannot open model file (") + std::strerror(errno) + ")");
+  char magic[8] = {};
+  in.read(magic, sizeof(magic));
+  if (!in || std::memcmp(magic, kMagic, sizeof(magic)) != 0) {
+    throw_input_error(path, "not a rankvision model bundle (bad magic)");
+  }
+  uint32_t version = 0;
+  if (!read_pod(in, version)) throw_input_error(path, "truncated model file (no format version)");
+  if (version != kFormatVersion) {
+    throw_input_error(path, "model format version " + std::to_string(version) + " is not supported (this build reads " +
+                                std::to_string(kFormatVersion) + ")");
+  }
+  uint64_t json_len = 0;
+  if (!read_pod(in, json_len)) throw_input_error(path, "truncated model file (no metadata length)");
+  if (json_len == 0 || json_len > kMaxJsonBytes) throw_input_error(path, "corrupt model file (bad metadata length)");
+  std::string json_text(json_len, '\0');
+  in.read(json_text.data(), static_cast<std::streamsize>(json_len));
+  if (!in) throw_input_error(path, "truncated model file (metadata cut short)");
+  RawBundle raw;
+  raw.meta = parse_json(json_text, path);
+  if (!want_weights) return raw;
+  uint64_t weights_len = 0;
+  if (!read_pod(in, weights_len)) throw_input_error(path, "truncated model file (no weights)");
+  raw.weights.resize(weights_len);
+  in.read(raw.weights.data(), static_cast<std::streamsize>(weights_len));
+  if (!in || static_cast<uint64_t>(in.gcount()) != weights_len) {
+    throw_input_error(path, "truncated model file (weights cut short)");
+  }
+  return raw;
+}
+
+bool looks_like_zip(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char sig[2] = {};
+  in.read(sig, 2);
+  return in && sig[0] == 'P' && sig[1] == 'K';
+}
+
+std::string sidecar_for(const std::string& path) {
+  if (file_exists(path + ".json")) return path + ".json";
+  const auto dot = path.find_last_of('.');
+  const auto slash = path.find_last_of('/');
+  if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) {
+    const std::string alt = path.substr(0, dot) + ".json";
+    if (file_exists(alt)) return alt;
+  }
+  return "";
+}
+
+void check_task(const BundleMeta& meta, std::optional<Task> expected, const std::string& path) {
+  if (expected && meta.spec.task != *expected) {
+    throw_input_error(path, "is a " + to_string(meta.spec.task) + " model, but a " + to_string(*expected) +
+                                " model is needed");
+  }
+}
+
+ModelBundle load_torchscript(const std::string& path, std::optional<Task> expected) {
+  const std::string sidecar = sidecar_for(path);
+  if (sidecar.empty()) {
+    throw_input_error(path, "TorchScript model without metadata: put it in " + path + ".json");
+  }
+  ModelBundle bundle;
+  bundle.meta = BundleMeta::from_json(parse_json(read_whole(sidecar), sidecar), sidecar);
+  check_task(bundle.meta, expected, path);
+  try {
+    auto module = torch::jit::load(path, torch::kCPU);
+    module.eval();
+    bundle.net = std::make_shared<ScriptedNet>(std::move(module), bundle.meta.spec, bundle.meta.output_stride);
+  } catch (const c10::Error& e) {
+    throw_input_error(path, std::string("corrupt TorchScript model (") + e.what_without_backtrace() + ")");
+  }
+  bundle.path = path;
+  return bundle;
+}
+
+}  // namespace
+
+nlohmann::json BundleMeta::to_json() const {
+  nlohmann::json j;
+  j["format"] = "rankvision-bundle";
+  j["task"] = to_string(spec.task);
+  j["architecture"] = spec.arch;
+  j["width"] = spec.width;
+  j["batch_norm"] = spec.batch_norm;
+  j["normalisation"] = {{"mean", spec.mean}, {"std", spec.std}, {"input_range", "0..1"}};
+  j["colour_order"] = colour_order;
+  j["output_stride"] = output_stride;
+  if (spec.task == Task::Count) {
+    j["density_scale"] = spec.density_scale;
+  } else {
+    j["score"] = {{"direction", "higher_is_better"}, {"range", {0, 100}}, {"scale", score_scale},
+                  {"offset", score_offset}};
+  }
+  nlohmann::json roi_json = nlohmann::json::array();
+  for (const auto& [x, y] : roi) roi_json.push_back({x, y});
+  j["camera"] = {{"input_scale", input_scale}, {"roi", roi_json}};
+  j["provenance"] = provenance;
+  return j;
+}
+
+BundleMeta BundleMeta::from_json(const nlohmann::json& j, const std::string& source) {
+  BundleMeta m;
+  auto field = [&](const char* name) -> const nlohmann::json& {
+    if (!j.contains(name)) throw_input_error(source, std::string("model metadata lacks field '") + name + "'");
+    return j.at(name);
+  };
+  try {
+    if (!j.is_object()) throw_input_error(source, "model metadata is not a JSON object");
+    m.spec.task = task_from_string(field("task").get<std::string>());
+    m.spec.arch = field("architecture").get<std::string>();
+    m.spec.width = field("width").get<double>();
+    m.spec.batch_norm = j.value("batch_norm", false);
+    if (j.contains("normalisation")) {
+      m.spec.mean = j["normalisation"].at("mean").get<std::vector<double>>();
+      m.spec.std = j["normalisation"].at("std").get<std::vector<double>>();
+    }
+    m.colour_order = j.value("colour_order", std::string("RGB"));
+    if (m.colour_order != "RGB" && m.colour_order != "BGR") {
+      throw_input_error(source, "colour_order '" + m.colour_order + "': expected RGB or BGR");
+    }
+    m.output_stride = j.value("output_stride", m.spec.task == Task::Count ? 16 : 32);
+    if (m.spec.task == Task::Count) m.spec.density_scale = j.value("density_scale", 100.0);
+    if (j.contains("score")) {
+      m.score_scale = j["score"].value("scale", 1.0);
+      m.score_offset = j["score"].value("offset", 0.0);
+    }
+    if (j.contains("camera")) {
+      const auto& cam = j["camera"];
+      m.input_scale = cam.value("input_scale", 1.0);
+      if (!(m.input_scale > 0 && m.input_scale <= 8)) throw_input_error(source, "camera.input_scale out of range (0, 8]");
+      if (cam.contains("roi")) {
+        for (const auto& p : cam["roi"]) m.roi.emplace_back(p.at(0).get<double>(), p.at(1).get<double>());
+      }
+      if (!m.roi.empty() && m.roi.size() < 3) throw_input_error(source, "camera.roi needs at least 3 points");
+    }
+    m.provenance = j.value("provenance", nlohmann::json::object());
+  } catch (const nlohmann::json::exception& e) {
+    throw_input_error(source, std::string("malformed model metadata (") + e.what() + ")");
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    if (what.rfind(source, 0) == 0) throw;
+    throw_input_error(source, what);
+  }
+  return m;
+}
+
+double BundleMeta::quality_score(double raw) const {
+  return std::clamp(raw * score_scale + score_offset, 0.0, 100.0);
+}
+
+ModelBundle make_bundle(const NetSpec& spec) {
+  ModelBundle b;
+  b.meta.spec = spec;
+  b.net = build_network(spec);
+  b.meta.output_stride = b.net->output_stride();
+  return b;
+}
+
+void save_bundle(const std::string& path, const ModelBundle& bundle) {
+  if (!bundle.net) throw Error("save_bundle(" + path + "): bundle has no network");
+  std::ostringstream weights;
+  {
+    torch::serialize::OutputArchive archive;
+    bundle.net->save(archive);
+    archive.save_to(weights);
+  }
+  const std::string json_text = bundle.meta.to_json().dump(2);
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw_input_error(path, std::string("cannot write model file (") + std::strerror(errno) + ")");
+    out.write(kMagic, sizeof(kMagic));
+    write_pod<uint32_t>(out, kFormatVersion);
+    write_pod<uint64_t>(out, json_text.size());
+    out.write(json_text.data(), static_cast<std::streamsize>(json_text.size()));
+    const std::string w = weights.str();
+    write_pod<uint64_t>(out, w.size());
+    out.write(w.data(), static_cast<std::streamsize>(w.size()));
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      throw_input_error(path, "write failed (disk full?)");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string reason = std::strerror(errno);
+    std::remove(tmp.c_str());
+    throw_input_error(path, "cannot move the new model into place (" + reason + ")");
+  }
+}
+
+BundleMeta read_bundle_meta(const std::string& path) {
+  if (file_exists(path) && looks_like_zip(path)) {
+    const std::string sidecar = sidecar_for(path);
+    if (sidecar.empty()) throw_input_error(path, "TorchScript model without metadata: put it in " + path + ".json");
+    return BundleMeta::from_json(parse_json(read_whole(sidecar), sidecar), sidecar);
+  }
+  return BundleMeta::from_json(read_container(path, false).meta, path);
+}
+
+ModelBundle load_bundle(const std::string& path, std::optional<Task> expected) {
+  if (file_exists(path) && looks_like_zip(path)) return load_torchscript(path, expected);
+  RawBundle raw = read_container(path, true);
+  ModelBundle bundle;
+  bundle.meta = BundleMeta::from_json(raw.meta, path);
+  check_task(bundle.meta, expected, path);
+  try {
+    bundle.net = build_network(bundle.meta.spec);
+  } catch (const InputError& e) {
+    throw_input_error(path, e.what());
+  }
+  try {
+    std::istringstream weights(raw.weights);
+    torch::serialize::InputArchive archive;
+    archive.load_from(weights);
+    // Module::load replaces tensors wholesale, shape included: compare with the
+    // architecture's own shapes so a file that does not fit is refused.
+    std::vector<std::pair<std::string, std::vector<int64_t>>> expected_shapes;
+    for (const auto& p : bundle.net->named_parameters()) expected_shapes.emplace_back(p.key(), p.value().sizes().vec());
+    bundle.net->load(archive);
+    const auto params = bundle.net->named_parameters();
+    for (const auto& [name, shape] : expected_shapes) {
+      const auto* t = params.find(name);
+      if (t == nullptr || t->sizes().vec() != shape) {
+        throw_input_error(path, "weights do not fit the architecture (" + name + " is " +
+                                    (t ? c10::str(t->sizes()) : std::string("missing")) + ", " + bundle.meta.spec.arch +
+                                    " width " + std::to_string(bundle.meta.spec.width) + " needs " + c10::str(shape) +
+                                    ")");
+      }
+    }
+  } catch (const c10::Error& e) {
+    throw_input_error(path, std::string("corrupt weights or weights that do not fit the architecture (") +
+                                e.what_without_backtrace() + ")");
+  }
+  bundle.net->eval();
+  bundle.path = path;
+  return bundle;
+}
+
+std::string default_model_path(Task task) {
+  const std::string name = task == Task::Count ? "crowdcount-default.rvm" : "iqa-default.rvm";
+  std::vector<std::string> dirs;
+  if (const char* env = std::getenv("RANKVISION_MODEL_DIR")) dirs.emplace_back(env);
+  dirs.emplace_back(RANKVISION_MODELDIR);
+  dirs.emplace_back(RANKVISION_SOURCE_MODELDIR);
+  for (const auto& d : dirs) {
+    const std::string p = d + "/" + name;
+    if (file_exists(p)) return p;
+  }
+  return "";
+}
+
+}  // namespace rv

@@ -1,0 +1,310 @@
+// Networks, model bundles and the inference engines.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "bundle/bundle.h"
+#include "common/error.h"
+#include "engine/engines.h"
+#include "model/density_net.h"
+#include "model/quality_net.h"
+#include "model/vgg.h"
+
+namespace fs = std::filesystem;
+using namespace rv;
+
+namespace {
+
+NetSpec tiny(Task task) {
+  NetSpec s;
+  s.task = task;
+  s.width = 0.125;
+  return s;
+}
+
+fs::path temp_dir() {
+  auto d = fs::temp_directory_path() / ("rv-model-test-" + std::to_string(::getpid()));
+  fs::create_directories(d);
+  return d;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// A deterministic packed RGB frame.
+std::vector<uint8_t> make_rgb(int w, int h, int seed = 1) {
+  std::vector<uint8_t> px(static_cast<size_t>(w) * h * 3);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < 3; ++c)
+        px[(static_cast<size_t>(y) * w + x) * 3 + c] =
+            static_cast<uint8_t>((x * (3 + c) + y * (5 + seed) + ((x / 7 + y / 5) % 3) * 60 + seed * 17) % 256);
+  return px;
+}
+
+}  // namespace
+
+TEST(Networks, DensityNetShapesAndCount) {
+  torch::manual_seed(0);
+  auto net = build_network(tiny(Task::Count));
+  net->eval();
+  auto x = torch::rand({2, 3, 64, 48});
+  auto d = net->dense(x);
+  EXPECT_EQ(d.sizes(), (std::vector<int64_t>{2, 1, 4, 3}));
+  EXPECT_EQ(net->output_stride(), 16);
+  auto s = net->scalar(x);
+  ASSERT_EQ(s.sizes(), (std::vector<int64_t>{2}));
+  EXPECT_NEAR(s[1].item<double>(), d[1].sum().item<double>(), 1e-5);
+  // Odd sizes round up (ceil-mode pooling), so every input pixel is covered.
+  EXPECT_EQ(net->dense(torch::rand({1, 3, 50, 33})).sizes(), (std::vector<int64_t>{1, 1, 4, 3}));
+}
+
+TEST(Networks, FullWidthMatchesPaperChannels) {
+  DensityNet full(NetSpec{});
+  int convs = 0;
+  for (const auto& m : full.trunk()->children()) {
+    if (auto* c = m->as<torch::nn::Conv2d>()) {
+      EXPECT_EQ(c->options.out_channels(), vgg16_channels()[convs]);
+      ++convs;
+    }
+  }
+  EXPECT_EQ(convs, 13);
+  EXPECT_EQ(scaled_channels(512, 0.25), 128);
+  EXPECT_EQ(scaled_channels(64, 0.125), 8);
+}
+
+TEST(Networks, QualityNetOneScorePerImage) {
+  auto net = build_network(tiny(Task::Quality));
+  net->eval();
+  auto x = torch::rand({3, 3, 64, 64});
+  EXPECT_EQ(net->scalar(x).sizes(), (std::vector<int64_t>{3}));
+  EXPECT_EQ(net->dense(x).sizes(), (std::vector<int64_t>{3, 1, 1, 1}));
+}
+
+TEST(Networks, RegistryRejectsUnknownArchAndWidth) {
+  NetSpec s = tiny(Task::Count);
+  s.arch = "resnet9000";
+  EXPECT_NE(error_of([&] { build_network(s); }).find("resnet9000"), std::string::npos);
+  s = tiny(Task::Count);
+  s.width = -1;
+  EXPECT_NE(error_of([&] { build_network(s); }).find("width"), std::string::npos);
+  EXPECT_THROW(task_from_string("density"), InputError);
+}
+
+TEST(Bundle, RoundTripKeepsWeightsAndMetadata) {
+  torch::manual_seed(3);
+  auto b = make_bundle(tiny(Task::Count));
+  b.meta.input_scale = 0.5;
+  b.meta.roi = {{0.1, 0.1}, {0.9, 0.1}, {0.5, 0.9}};
+  b.meta.provenance = {{"iterations", 42}, {"data", "unit test"}};
+  const auto path = (temp_dir() / "roundtrip.rvm").string();
+  save_bundle(path, b);
+  EXPECT_FALSE(fs::exists(path + ".tmp." + std::to_string(::getpid())));
+  auto loaded = load_bundle(path, Task::Count);
+  EXPECT_EQ(loaded.path, path);
+  EXPECT_DOUBLE_EQ(loaded.meta.input_scale, 0.5);
+  ASSERT_EQ(loaded.meta.roi.size(), 3u);
+  EXPECT_DOUBLE_EQ(loaded.meta.roi[2].second, 0.9);
+  EXPECT_EQ(loaded.meta.provenance["iterations"], 42);
+  EXPECT_DOUBLE_EQ(loaded.meta.spec.width, 0.125);
+  b.net->eval();
+  auto x = torch::rand({1, 3, 48, 48});
+  EXPECT_TRUE(torch::allclose(b.net->dense(x), loaded.net->dense(x), 1e-6, 1e-7));
+  EXPECT_EQ(read_bundle_meta(path).spec.task, Task::Count);
+}
+
+TEST(Bundle, BadFilesNameTheFileAndTheReason) {
+  const auto dir = temp_dir();
+  const auto good = (dir / "good.rvm").string();
+  save_bundle(good, make_bundle(tiny(Task::Quality)));
+
+  const auto missing = (dir / "nope.rvm").string();
+  auto e = error_of([&] { load_bundle(missing); });
+  EXPECT_NE(e.find(missing), std::string::npos) << e;
+  EXPECT_NE(e.find("not found"), std::string::npos) << e;
+
+  const auto garbage = (dir / "garbage.rvm").string();
+  std::ofstream(garbage) << "this is not a model at all";
+  e = error_of([&] { load_bundle(garbage); });
+  EXPECT_NE(e.find(garbage), std::string::npos) << e;
+  EXPECT_NE(e.find("not a rankvision model"), std::string::npos) << e;
+
+  // Truncated: the weights are cut.
+  const auto cut = (dir / "cut.rvm").string();
+  fs::copy_file(good, cut, fs::copy_options::overwrite_existing);
+  fs::resize_file(cut, fs::file_size(good) - 100);
+  e = error_of([&] { load_bundle(cut); });
+  EXPECT_NE(e.find(cut), std::string::npos) << e;
+  EXPECT_NE(e.find("truncated"), std::string::npos) << e;
+
+  // Corrupt weights of the right length.
+  const auto flipped = (dir / "flipped.rvm").string();
+  fs::copy_file(good, flipped, fs::copy_options::overwrite_existing);
+  {
+    std::fstream f(flipped, std::ios::in | std::ios::out | std::ios::binary);
+    const auto size = static_cast<std::streamoff>(fs::file_size(flipped));
+    f.seekp(size - 3000);
+    std::string junk(2000, '\x5a');
+    f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+  }
+  e = error_of([&] { load_bundle(flipped); });
+  EXPECT_NE(e.find(flipped), std::string::npos) << e;
+
+  // Wrong task.
+  e = error_of([&] { load_bundle(good, Task::Count); });
+  EXPECT_NE(e.find(good), std::string::npos) << e;
+  EXPECT_NE(e.find("quality model"), std::string::npos) << e;
+  EXPECT_THROW(CrowdCounter::from_file(good), InputError);
+}
+
+TEST(Bundle, WeightsThatDoNotFitTheArchitectureAreRejected) {
+  const auto dir = temp_dir();
+  auto b = make_bundle(tiny(Task::Count));
+  b.meta.spec.width = 0.25;  // metadata lies about the width
+  const auto path = (dir / "lying.rvm").string();
+  save_bundle(path, b);
+  const auto e = error_of([&] { load_bundle(path); });
+  EXPECT_NE(e.find(path), std::string::npos) << e;
+  EXPECT_NE(e.find("do not fit"), std::string::npos) << e;
+}
+
+TEST(Engine, CountEqualsNetworkAndIsFormatIndependent) {
+  torch::manual_seed(5);
+  auto b = make_bundle(tiny(Task::Count));
+  b.net->eval();
+  const int w = 96, h = 64;
+  auto rgb = make_rgb(w, h);
+  CrowdCounter counter(b);
+  auto r = counter.count(ImageView{rgb.data(), w, h, static_cast<size_t>(w) * 3, PixelFormat::RGB});
+  auto x = torch::from_blob(rgb.data(), {h, w, 3}, torch::kUInt8).permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat) / 255.0;
+  const double expected = b.net->scalar(x).item<double>();
+  EXPECT_NEAR(r.count, expected, 1e-4 * std::max(1.0, std::abs(expected)));
+  EXPECT_EQ(r.density.sizes(), (std::vector<int64_t>{4, 6}));
+  EXPECT_DOUBLE_EQ(r.cell_width, 16.0);
+
+  // The same picture as BGRx with padded rows.
+  const size_t stride = w * 4 + 16;
+  std::vector<uint8_t> bgrx(stride * h, 0);
+  for (int y = 0; y < h; ++y)
+    for (int xx = 0; xx < w; ++xx)
+      for (int c = 0; c < 3; ++c) bgrx[y * stride + xx * 4 + (2 - c)] = rgb[(y * w + xx) * 3 + c];
+  auto r2 = counter.count(ImageView{bgrx.data(), w, h, stride, PixelFormat::BGRx});
+  EXPECT_NEAR(r2.count, r.count, 1e-5 * std::max(1.0, std::abs(r.count)));
+}
+
+TEST(Engine, RoiAndZonesSumTheRightCells) {
+  auto b = make_bundle(tiny(Task::Count));
+  const int w = 128, h = 64;
+  auto rgb = make_rgb(w, h, 2);
+  ImageView v{rgb.data(), w, h, static_cast<size_t>(w) * 3, PixelFormat::RGB};
+  CrowdCounter whole(b);
+  auto all = whole.count(v);
+  // Left half as a zone: the sum of the left 4 of 8 columns.
+  Polygon left = {{0, 0}, {64, 0}, {64, 64}, {0, 64}};
+  const double zone = count_in_polygon(all, left);
+  EXPECT_NEAR(zone, all.density.slice(1, 0, 4).sum().item<double>(), 1e-6);
+  // The same half as the model's ROI.
+  auto b2 = b;
+  b2.meta.roi = {{0, 0}, {0.5, 0}, {0.5, 1}, {0, 1}};
+  CrowdCounter roi(b2);
+  EXPECT_NEAR(roi.count(v).count, zone, 1e-5);
+}
+
+TEST(Engine, MaxInputSizeKeepsCountsInFrameUnits) {
+  auto b = make_bundle(tiny(Task::Count));
+  const int w = 256, h = 128;
+  auto rgb = make_rgb(w, h, 3);
+  EngineOptions o;
+  o.max_input_size = 128;
+  CrowdCounter small(b, o);
+  auto r = small.count(ImageView{rgb.data(), w, h, static_cast<size_t>(w) * 3, PixelFormat::RGB});
+  EXPECT_EQ(r.density.sizes(), (std::vector<int64_t>{4, 8}));
+  EXPECT_DOUBLE_EQ(r.cell_width, 32.0);
+  EXPECT_NEAR(count_in_polygon(r, {{0, 0}, {256, 0}, {256, 128}, {0, 128}}), r.count, 1e-5);
+}
+
+TEST(Engine, TilingMatchesOnePass) {
+  torch::manual_seed(9);
+  auto b = make_bundle(tiny(Task::Count));
+  const int w = 256, h = 128;
+  auto rgb = make_rgb(w, h, 4);
+  ImageView v{rgb.data(), w, h, static_cast<size_t>(w) * 3, PixelFormat::RGB};
+  auto whole = CrowdCounter(b).count(v);
+  EngineOptions o;
+  o.tile_size = 64;
+  auto tiled = CrowdCounter(b, o).count(v);
+  ASSERT_EQ(tiled.density.sizes(), whole.density.sizes());
+  // Tiles carry a halo wider than the receptive field: every cell matches.
+  EXPECT_TRUE(torch::allclose(whole.density, tiled.density, 1e-4, 1e-6))
+      << (whole.density - tiled.density).abs().max().item<double>();
+}
+
+TEST(Engine, ModelSwapWhileInferring) {
+  auto b1 = make_bundle(tiny(Task::Count));
+  auto b2 = make_bundle(tiny(Task::Count));
+  const int w = 64, h = 64;
+  auto rgb = make_rgb(w, h, 5);
+  ImageView v{rgb.data(), w, h, static_cast<size_t>(w) * 3, PixelFormat::RGB};
+  const double c1 = CrowdCounter(b1).count(v).count;
+  const double c2 = CrowdCounter(b2).count(v).count;
+  ASSERT_GT(std::abs(c1 - c2), 1e-6);
+  CrowdCounter counter(b1);
+  std::atomic<bool> stop{false};
+  std::atomic<int> bad{0}, runs{0};
+  std::thread worker([&] {
+    while (!stop) {
+      const double c = counter.count(v).count;
+      if (std::abs(c - c1) > 1e-4 && std::abs(c - c2) > 1e-4) ++bad;
+      ++runs;
+    }
+  });
+  for (int i = 0; i < 20; ++i) counter.set_model(i % 2 ? b1 : b2);
+  while (runs < 10) std::this_thread::yield();
+  stop = true;
+  worker.join();
+  EXPECT_EQ(bad.load(), 0);
+}
+
+TEST(Engine, DeviceAndPrecisionErrors) {
+  EXPECT_NE(error_of([] { parse_device("gpu0"); }).find("gpu0"), std::string::npos);
+  EXPECT_EQ(parse_device("cpu"), torch::Device(torch::kCPU));
+  if (!torch::cuda::is_available()) {
+    EXPECT_NE(error_of([] { parse_device("cuda:0"); }).find("CUDA is not available"), std::string::npos);
+  }
+  EngineOptions o;
+  o.fp16 = true;
+  EXPECT_NE(error_of([&] { CrowdCounter(make_bundle(tiny(Task::Count)), o); }).find("fp16"), std::string::npos);
+}
+
+TEST(Engine, QualityScoreIsCalibratedAndBounded) {
+  auto b = make_bundle(tiny(Task::Quality));
+  const int w = 320, h = 240;
+  auto rgb = make_rgb(w, h, 6);
+  ImageView v{rgb.data(), w, h, static_cast<size_t>(w) * 3, PixelFormat::RGB};
+  auto r = QualityScorer(b).score(v);
+  b.meta.score_scale = 2.0;
+  b.meta.score_offset = 50.0;
+  auto r2 = QualityScorer(b).score(v);
+  EXPECT_NEAR(r2.raw, r.raw, 1e-5);
+  EXPECT_NEAR(r2.score, std::clamp(r.raw * 2 + 50, 0.0, 100.0), 1e-6);
+  // One centre crop equals the network on that crop.
+  EngineOptions o;
+  o.quality_crops = 1;
+  auto r3 = QualityScorer(b, o).score(v);
+  auto x = torch::from_blob(rgb.data(), {h, w, 3}, torch::kUInt8).permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat) / 255.0;
+  auto crop = x.index({torch::indexing::Slice(), torch::indexing::Slice(), torch::indexing::Slice(8, 232),
+                       torch::indexing::Slice(48, 272)});
+  b.net->eval();
+  EXPECT_NEAR(r3.raw, b.net->scalar(crop).item<double>(), 1e-4);
+}

@@ -1,0 +1,6 @@
+// PLACEHOLDER — replaced by the real subcommand.
+#include "commands.h"
+#include "common/error.h"
+namespace rv::cli {
+int cmd_train_iqa(int, char**) { throw Error("not implemented yet"); }
+}  // namespace rv::cli
