@@ -45,7 +45,7 @@ torch::Tensor mask_from_flat(const torch::Tensor& flat, const torch::Tensor& l) 
 
 }  // namespace
 
-torch::Tensor random_pair_mask(const torch::Tensor& l, int64_t n, std::mt19937_64& rng) {
+torch::Tensor random_pair_mask(const torch::Tensor& l, int64_t n, std::mt19937& rng) {
   check_n(n);
   const auto flat = comparable_flat_indices(l);
   std::vector<int64_t> idx(flat.data_ptr<int64_t>(), flat.data_ptr<int64_t>() + flat.numel());
@@ -72,7 +72,7 @@ torch::Tensor hard_pair_mask(const torch::Tensor& y, const torch::Tensor& l, int
 }
 
 torch::Tensor select_pairs(PairMode mode, const torch::Tensor& y, const torch::Tensor& l, int64_t n, double margin,
-                           std::mt19937_64& rng) {
+                           std::mt19937& rng) {
   switch (mode) {
     case PairMode::Random: return random_pair_mask(l, n, rng);
     case PairMode::Hard: return hard_pair_mask(y, l, n, margin);
@@ -83,7 +83,7 @@ torch::Tensor select_pairs(PairMode mode, const torch::Tensor& y, const torch::T
 
 torch::Tensor ranking_loss_for_mode(PairMode mode, const torch::Tensor& y, const torch::Tensor& group,
                                     const torch::Tensor& rank, int64_t n, const RankingLossOptions& options,
-                                    std::mt19937_64& rng) {
+                                    std::mt19937& rng) {
   if (!y.defined() || y.dim() != 1) throw_input_error("ranking loss", "outputs y must be a 1-D tensor [M]");
   const auto l = comparability_matrix(group.to(y.device()), rank.to(y.device()));
   return ranking_hinge_loss_masked(y, l, select_pairs(mode, y, l, n, options.margin, rng), options);

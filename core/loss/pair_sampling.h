@@ -26,7 +26,7 @@ int64_t count_comparable_pairs(const torch::Tensor& l);
 
 // [M,M] bool mask (device of l) of min(n, #comparable) comparable pairs (i < j)
 // drawn uniformly without replacement with rng. n must be >= 0.
-torch::Tensor random_pair_mask(const torch::Tensor& l, int64_t n, std::mt19937_64& rng);
+torch::Tensor random_pair_mask(const torch::Tensor& l, int64_t n, std::mt19937& rng);
 
 // [M,M] bool mask of the min(n, #comparable) comparable pairs with the highest
 // hinge term max(0, l_ij (y_i − y_j) + margin); y is read, not differentiated.
@@ -34,12 +34,12 @@ torch::Tensor hard_pair_mask(const torch::Tensor& y, const torch::Tensor& l, int
 
 // The mask for a mode (Efficient ignores n and rng).
 torch::Tensor select_pairs(PairMode mode, const torch::Tensor& y, const torch::Tensor& l, int64_t n, double margin,
-                           std::mt19937_64& rng);
+                           std::mt19937& rng);
 
 // L_rank for a mode in one call: l from group/rank, the mode's mask, then
 // ranking_hinge_loss_masked. n is the number of pairs for Random and Hard.
 torch::Tensor ranking_loss_for_mode(PairMode mode, const torch::Tensor& y, const torch::Tensor& group,
                                     const torch::Tensor& rank, int64_t n, const RankingLossOptions& options,
-                                    std::mt19937_64& rng);
+                                    std::mt19937& rng);
 
 }  // namespace rv

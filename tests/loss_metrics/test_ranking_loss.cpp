@@ -229,7 +229,7 @@ TEST(PairSampling, RandomSelectsComparablePairsReproducibly) {
   const auto l = rv::comparability_matrix(group, rank);
   const auto comparable = rv::comparable_upper_mask(l);
   ASSERT_EQ(comparable.sum().item<int64_t>(), 13);
-  std::mt19937_64 a(5), b(5), c(6);
+  std::mt19937 a(5), b(5), c(6);
   const auto ma = rv::random_pair_mask(l, 4, a);
   EXPECT_EQ(ma.sum().item<int64_t>(), 4);
   EXPECT_TRUE(torch::equal(ma.logical_and(comparable), ma)) << "selected a non-comparable pair";
@@ -245,7 +245,7 @@ TEST(PairSampling, RandomSelectsComparablePairsReproducibly) {
 
 TEST(PairSampling, RandomIsRoughlyUniform) {
   const auto l = rv::comparability_matrix(longs({0, 0, 0, 0}), longs({0, 1, 2, 3}));  // 6 pairs
-  std::mt19937_64 rng(1);
+  std::mt19937 rng(1);
   auto counts = torch::zeros({4, 4}, torch::kLong);
   for (int i = 0; i < 600; ++i) counts += rv::random_pair_mask(l, 2, rng).to(torch::kLong);
   const auto used = counts.masked_select(rv::comparable_upper_mask(l));
@@ -282,7 +282,7 @@ TEST(PairSampling, ModeLossUsesTheSameForwardPass) {
   auto y = doubles({0.0, 5.0, 1.0, 2.5}).requires_grad_(true);
   const auto group = longs({0, 0, 0, 0});
   const auto rank = longs({0, 1, 2, 3});
-  std::mt19937_64 rng(2);
+  std::mt19937 rng(2);
   const auto o = opts(0.0, rv::PairReduction::Mean);
   const auto all = rv::ranking_loss_for_mode(rv::PairMode::Efficient, y, group, rank, 1, o, rng);
   EXPECT_DOUBLE_EQ(all.item<double>(), rv::ranking_hinge_loss(y, group, rank, o).item<double>());
