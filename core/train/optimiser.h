@@ -1,0 +1,41 @@
+#pragma once
+// Optimiser and learning-rate schedule shared by the trainers. The paper uses
+// SGD (momentum 0.9, weight decay 5e-4, lr ×0.1 every 5k of 10k iterations)
+// from ImageNet weights; from scratch on CPU Adam converges far faster, so it
+// is the CLI default.
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace rv {
+
+struct OptimiserOptions {
+  std::string kind = "adam";  // "adam" | "sgd"
+  double lr = 1e-4;
+  double momentum = 0.9;      // SGD
+  double weight_decay = 5e-4;
+  long lr_step = 0;           // multiply lr by lr_gamma every lr_step iterations (0 = constant)
+  double lr_gamma = 0.1;
+  long warmup = 0;            // linear warm-up iterations (0 = none)
+};
+
+// Throws rv::InputError naming the option ("--optimiser", "--lr", ...) for
+// unknown kinds or values out of range.
+void validate(const OptimiserOptions& options);
+
+std::unique_ptr<torch::optim::Optimizer> make_optimiser(const std::vector<torch::Tensor>& parameters,
+                                                        const OptimiserOptions& options);
+
+// The learning rate of iteration `iteration` (0-based): warm-up then steps.
+double learning_rate_at(const OptimiserOptions& options, long iteration);
+
+// Sets the lr of every parameter group (Adam and SGD).
+void set_learning_rate(torch::optim::Optimizer& optimiser, double lr);
+
+// Gradient norm clipping over all parameters with a gradient; returns the norm
+// before clipping (max_norm <= 0: only measures).
+double clip_gradients(const std::vector<torch::Tensor>& parameters, double max_norm);
+
+}  // namespace rv
