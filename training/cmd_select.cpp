@@ -1,6 +1,184 @@
-// PLACEHOLDER — replaced by the real subcommand.
+// rankvision select: the labelling step of Algorithm 1. Every pool item
+// (image or video frame) gets its ranking certainty C (Eq. 15) — the fraction
+// of K known-order pairs of its ranked versions the model orders right — and
+// the S least certain items are written as the list to label first.
+// Counting models rank nested crops; quality models rank distortion ladders.
+#include <torch/torch.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <random>
+#include <sstream>
+
+#include "active/certainty.h"
+#include "active/image_certainty.h"
+#include "active/selection.h"
+#include "args.h"
+#include "bundle/bundle.h"
 #include "commands.h"
 #include "common/error.h"
+#include "data/frame_source.h"
+#include "data/tensor_convert.h"
+#include "engine/engines.h"
+#include "iqa_cli_util.h"
+#include "train/iqa_trainer.h"
+#include "train/progress.h"
+
 namespace rv::cli {
-int cmd_select(int, char**) { throw Error("not implemented yet"); }
+
+namespace {
+
+// C of a quality model on one image: distortion ladders of random crops,
+// scored once each, K sampled pairs of one ladder.
+double quality_certainty(RankNet& net, const cv::Mat& bgr, int64_t pairs, int crop, uint32_t seed,
+                         const torch::Device& device) {
+  std::mt19937 rng(seed);
+  const cv::Mat image = bgr.cols < crop || bgr.rows < crop ? [&] {
+    cv::Mat up;
+    const double f = static_cast<double>(crop) / std::min(bgr.cols, bgr.rows);
+    cv::resize(bgr, up, cv::Size(std::max(crop, static_cast<int>(bgr.cols * f + 1)),
+                                 std::max(crop, static_cast<int>(bgr.rows * f + 1))));
+    return up;
+  }() : bgr;
+  const DistortionSet set = DistortionSet::Tid2013;
+  auto types = distortion_types(set);
+  std::shuffle(types.begin(), types.end(), rng);
+  // Enough ladders for K pairs (10 ordered pairs per ladder of 5), at most every type.
+  const int levels = distortion_levels(set) + 1;
+  const int64_t per_ladder = levels * (levels - 1) / 2;
+  const size_t ladders = std::min<size_t>(types.size(), static_cast<size_t>((pairs + per_ladder - 1) / per_ladder));
+  const cv::Mat region = random_square_crop(image, crop, rng);
+  std::vector<cv::Mat> mats;
+  std::vector<int64_t> group, rank;
+  for (size_t t = 0; t < ladders; ++t) {
+    for (auto& d : distortion_ladder(region, types[t], set, (static_cast<uint64_t>(rng()) << 32) | rng(),
+                                     static_cast<int>(t))) {
+      mats.push_back(d.image);
+      group.push_back(d.group);
+      rank.push_back(d.rank);
+    }
+  }
+  torch::Tensor y;
+  {
+    torch::NoGradGuard no_grad;
+    y = net.scalar(images_to_tensor(mats).to(device)).to(torch::kCPU);
+  }
+  auto g = torch::tensor(group, torch::kLong), r = torch::tensor(rank, torch::kLong);
+  return ranking_certainty(y, r, sample_ranked_pairs(g, r, pairs, rng));
+}
+
+}  // namespace
+
+int cmd_select(int argc, char** argv) {
+  Args args("select",
+            "Active learning (Algorithm 1, Eq. 15): rank a pool of images or video frames by ranking\n"
+            "certainty C and write the S least certain as the list to label first. Last stdout line: JSON.",
+            {
+                {"model", "FILE", "model bundle (counting: nested crops; quality: distortions)",
+                 "the installed default counting model"},
+                {"images", "DIR", "pool: a folder of images", ""},
+                {"video", "FILE", "pool: the frames of a video file", ""},
+                {"frames", "A:B[:S]", "frame range of --video (B exclusive, S stride)", "all"},
+                {"budget", "S", "how many items to select", ""},
+                {"pairs", "K", "ranked pairs checked per item (the paper: 100)", "100"},
+                {"k", "N", "nested crops per set", "5"},
+                {"s", "X", "side ratio between nested crops", "0.75"},
+                {"r", "X", "anchor region = image side / r", "8"},
+                {"crop", "N", "network input size of a crop", "224"},
+                {"seed", "N", "random seed (item i uses seed + i)", "1"},
+                {"device", "DEV", "cpu, cuda or cuda:N", "cpu"},
+                {"threads", "N", "LibTorch threads (0: LibTorch's default)", "0"},
+                {"out", "LIST", "output list: one 'item,certainty' line per selected item, least certain first", ""},
+            });
+  if (!args.parse(argc, argv)) return 0;
+  if (args.has("images") == args.has("video")) throw InputError("give exactly one pool: --images DIR or --video FILE");
+  if (args.has("frames") && !args.has("video")) throw InputError("--frames needs --video");
+  const long budget = args.integer("budget", 0, 1, 100000000);
+  if (!args.has("budget")) throw InputError("--budget is required");
+  const std::string out = args.required("out");
+  check_output_file("--out", out);
+  const int64_t pairs = args.integer("pairs", 100, 1, 1000000);
+  ImageCertaintyOptions opt;
+  opt.pairs = pairs;
+  opt.crops.k = static_cast<int>(args.integer("k", 5, 2, 64));
+  opt.crops.s = args.real("s", 0.75, 1e-3, 0.999);
+  opt.crops.r = args.real("r", 8.0, 1.0, 1e6);
+  opt.crops.out_size = static_cast<int>(args.integer("crop", 224, 16, 4096));
+  validate(opt.crops);
+  const uint32_t seed = static_cast<uint32_t>(args.integer("seed", 1, 0, 4294967295L));
+  const long threads = args.integer("threads", 0, 0, 1024);
+  if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
+
+  std::unique_ptr<FrameSource> source;
+  if (args.has("images")) {
+    require_dir("--images", args.str("images"));
+    source = FrameSource::open(args.str("images"));
+  } else {
+    require_file("--video", args.str("video"));
+    const FrameRange range = args.has("frames") ? parse_frame_range(args.str("frames"), "--frames") : FrameRange{};
+    source = FrameSource::open(args.str("video"), range);
+  }
+  std::string model = args.str("model", default_model_path(Task::Count));
+  if (model.empty()) throw InputError("--model: not given and no default counting model is installed");
+  ModelBundle bundle = load_bundle(model);
+  const torch::Device device = parse_device(args.str("device", "cpu"));
+  bundle.net->to(device);
+  bundle.net->eval();
+  const bool quality = bundle.meta.spec.task == Task::Quality;
+  std::vector<std::string> files = source->is_video() ? std::vector<std::string>{} : list_image_files(args.str("images"));
+
+  std::vector<std::string> items;
+  std::vector<double> certainty;
+  cv::Mat frame;
+  long index = 0;
+  const long total = source->total_frames();
+  Progress progress("select", total, 0, std::cerr);
+  while (source->next(frame, index)) {
+    // The model's per-camera input scale (from `adapt`) applies here too.
+    if (!quality && bundle.meta.input_scale != 1.0) {
+      cv::Mat scaled;
+      cv::resize(frame, scaled, cv::Size(), bundle.meta.input_scale, bundle.meta.input_scale, cv::INTER_AREA);
+      frame = scaled;
+    }
+    const uint32_t item_seed = seed + static_cast<uint32_t>(index);
+    const double c = quality ? quality_certainty(*bundle.net, frame, pairs, opt.crops.out_size, item_seed, device)
+                             : certainty_of_image(*bundle.net, frame, opt, item_seed);
+    items.push_back(source->is_video() ? std::to_string(index) : files.at(static_cast<size_t>(index)));
+    certainty.push_back(c);
+    progress.update(std::min<long>(static_cast<long>(items.size()), total > 0 ? total : index + 1), "");
+  }
+  progress.finish();
+  if (items.empty()) throw InputError("pool is empty: no frames or images to rank");
+
+  const auto chosen = least_certain(certainty, static_cast<size_t>(budget));
+  std::ostringstream list;
+  list << "# item,certainty (least certain first; " << (quality ? "distortion ladders" : "nested crops") << ", K="
+       << pairs << ", model " << model << ")\n";
+  nlohmann::json selected = nlohmann::json::array();
+  std::cout << "pool " << items.size() << " " << (source->is_video() ? "frames" : "images") << ", selected "
+            << chosen.size() << " least certain (K=" << pairs << "):\n";
+  std::cout << "  #   certainty  item\n";
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    const auto& item = items[chosen[i]];
+    list << item << "," << std::setprecision(6) << certainty[chosen[i]] << "\n";
+    selected.push_back({{"item", item}, {"certainty", certainty[chosen[i]]}});
+    std::cout << "  " << std::left << std::setw(4) << i + 1 << std::right << std::fixed << std::setprecision(3)
+              << certainty[chosen[i]] << "      " << item << "\n";
+  }
+  write_text_atomic(out, list.str());
+  double mean = 0;
+  for (double c : certainty) mean += c;
+  mean /= certainty.size();
+  std::cout << "mean certainty of the pool " << std::fixed << std::setprecision(3) << mean << "; list written to "
+            << out << "\n";
+  nlohmann::json result = {{"n", items.size()},        {"budget", budget},  {"selected", selected},
+                           {"mean_certainty", mean},   {"out", out},        {"pairs", pairs},
+                           {"ranked_by", quality ? "distortions" : "nested_crops"}};
+  std::cout << result.dump() << "\n";
+  return 0;
+}
+
 }  // namespace rv::cli

@@ -1,0 +1,81 @@
+#pragma once
+// Small helpers shared by the quality, selection and visualisation
+// subcommands: output files written atomically and checks that run before
+// anything is written.
+#include <unistd.h>
+
+#include <ctime>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+
+namespace rv::cli {
+
+// The folder an output file goes to must exist (we never create parent
+// folders silently: a typo would scatter files).
+inline void check_output_file(const std::string& flag, const std::string& path) {
+  namespace fs = std::filesystem;
+  if (path.empty()) throw InputError(flag + ": empty path");
+  const fs::path p(path);
+  const fs::path parent = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  if (!fs::is_directory(parent)) throw InputError(flag + " " + path + ": folder " + parent.string() + " does not exist");
+  if (fs::is_directory(p)) throw InputError(flag + " " + path + ": is a folder");
+}
+
+// An output folder: created when missing (its parent must exist).
+inline void prepare_output_dir(const std::string& flag, const std::string& dir) {
+  namespace fs = std::filesystem;
+  if (dir.empty()) throw InputError(flag + ": empty path");
+  if (fs::exists(dir) && !fs::is_directory(dir)) throw InputError(flag + " " + dir + ": exists and is not a folder");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw InputError(flag + " " + dir + ": cannot create folder (" + ec.message() + ")");
+}
+
+inline void require_dir(const std::string& flag, const std::string& dir) {
+  if (!std::filesystem::is_directory(dir)) throw InputError(flag + " " + dir + ": no such folder");
+}
+
+inline void require_file(const std::string& flag, const std::string& path) {
+  if (!std::filesystem::is_regular_file(path)) throw InputError(flag + " " + path + ": no such file");
+}
+
+// Temp file in the same folder, then rename: a reader never sees half a file
+// and a failed run leaves the previous file in place.
+inline void write_text_atomic(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    if (!f) throw Error(path + ": cannot write (" + tmp + ")");
+    f << text;
+    if (!f.flush()) {
+      std::remove(tmp.c_str());
+      throw Error(path + ": write failed");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw Error(path + ": cannot rename " + tmp + " into place");
+  }
+}
+
+inline std::string join_argv(const std::string& command, int argc, char** argv) {
+  std::string s = "rankvision " + command;
+  for (int i = 0; i < argc; ++i) s += std::string(" ") + argv[i];
+  return s;
+}
+
+inline std::string iso_date_now() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+}  // namespace rv::cli
