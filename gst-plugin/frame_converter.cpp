@@ -40,6 +40,10 @@ bool FrameConverter::configure(const GstVideoInfo& info) {
   if (format != GST_VIDEO_FORMAT_I420 && format != GST_VIDEO_FORMAT_NV12) return false;
   gst_video_info_set_format(&rgb_info_, GST_VIDEO_FORMAT_RGB, GST_VIDEO_INFO_WIDTH(&info),
                             GST_VIDEO_INFO_HEIGHT(&info));
+  GST_VIDEO_INFO_FPS_N(&rgb_info_) = GST_VIDEO_INFO_FPS_N(&info);
+  GST_VIDEO_INFO_FPS_D(&rgb_info_) = GST_VIDEO_INFO_FPS_D(&info);
+  GST_VIDEO_INFO_PAR_N(&rgb_info_) = GST_VIDEO_INFO_PAR_N(&info);
+  GST_VIDEO_INFO_PAR_D(&rgb_info_) = GST_VIDEO_INFO_PAR_D(&info);
   // One thread: the streaming thread converts while the worker runs the network.
   GstStructure* config = gst_structure_new("rankvision-convert",
       GST_VIDEO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_VIDEO_DITHER_METHOD, GST_VIDEO_DITHER_NONE,

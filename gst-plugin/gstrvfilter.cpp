@@ -426,7 +426,10 @@ GstFlowReturn transform_ip(GstBaseTransform* trans, GstBuffer* buf) {
 
   GstVideoFrame video;
   // Mapped writable only when drawing, so passing frames are never copied.
-  if (!gst_video_frame_map(&video, &vf->in_info, buf, draw ? GST_MAP_READWRITE : GST_MAP_READ)) {
+  // NO_REF: a mapped frame holding a second reference would make the buffer
+  // read-only, and the meta could not be added.
+  const auto flags = static_cast<GstMapFlags>((draw ? GST_MAP_READWRITE : GST_MAP_READ) | GST_VIDEO_FRAME_MAP_FLAG_NO_REF);
+  if (!gst_video_frame_map(&video, &vf->in_info, buf, flags)) {
     GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Could not map the video frame"), (nullptr));
     return GST_FLOW_ERROR;
   }
