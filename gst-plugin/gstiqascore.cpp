@@ -138,8 +138,8 @@ void draw(GstRvFilter*, const rvgst::FrameResult& r, gboolean, rvgst::Canvas& ca
   const double t = std::clamp(r.value / 100.0, 0.0, 1.0);
   const rvgst::Rgb colour{static_cast<uint8_t>(std::lround(255 * (1 - t))), static_cast<uint8_t>(std::lround(220 * t)),
                           40};
-  rvgst::draw_label(canvas, text, 0, r.alert ? rvgst::Rgb{255, 64, 64} : rvgst::Rgb{255, 255, 255});
-  rvgst::draw_bar(canvas, t, 1, colour);
+  rvgst::draw_label(canvas, text, 0, r.alert ? rvgst::Rgb{255, 64, 64} : rvgst::Rgb{255, 255, 255}, /*right=*/true);
+  rvgst::draw_bar(canvas, t, 1, colour, /*right=*/true);
 }
 
 void reset(GstRvFilter* self) {

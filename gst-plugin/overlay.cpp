@@ -36,24 +36,27 @@ void draw_density(Canvas& canvas, const DensityMap& density, const Colormap& col
   }
 }
 
-void draw_label(Canvas& canvas, const std::string& text, int row, Rgb colour) {
+void draw_label(Canvas& canvas, const std::string& text, int row, Rgb colour, bool right) {
   const int scale = label_scale(canvas);
   const int pad = 2 * scale;
   const int line = BitmapFont::kHeight * scale + 2 * pad;
   const int y = row * (line + scale);
-  canvas.fill_rect(0, y, BitmapFont::text_width(text, scale) + 2 * pad, line, {0, 0, 0}, 0.6f);
-  BitmapFont::draw(canvas, pad, y + pad, text, scale, colour);
+  const int width = BitmapFont::text_width(text, scale) + 2 * pad;
+  const int x = right ? std::max(0, canvas.width() - width) : 0;
+  canvas.fill_rect(x, y, width, line, {0, 0, 0}, 0.6f);
+  BitmapFont::draw(canvas, x + pad, y + pad, text, scale, colour);
 }
 
-void draw_bar(Canvas& canvas, double fraction, int row, Rgb colour) {
+void draw_bar(Canvas& canvas, double fraction, int row, Rgb colour, bool right) {
   const int scale = label_scale(canvas);
   const int line = BitmapFont::kHeight * scale + 4 * scale;
   const int y = row * (line + scale);
   const int width = std::max(10, canvas.width() / 4);
   const int height = 3 * scale;
-  canvas.fill_rect(0, y, width + 2 * scale, height + 2 * scale, {0, 0, 0}, 0.6f);
+  const int x = right ? std::max(0, canvas.width() - width - 2 * scale) : 0;
+  canvas.fill_rect(x, y, width + 2 * scale, height + 2 * scale, {0, 0, 0}, 0.6f);
   const int filled = static_cast<int>(std::lround(std::clamp(fraction, 0.0, 1.0) * width));
-  canvas.fill_rect(scale, y + scale, filled, height, colour, 1.0f);
+  canvas.fill_rect(x + scale, y + scale, filled, height, colour, 1.0f);
 }
 
 void draw_polygon(Canvas& canvas, const Polygon& polygon, Rgb colour) {

@@ -14,10 +14,11 @@ namespace rvgst {
 void draw_density(Canvas& canvas, const DensityMap& density, const Colormap& colormap, float alpha);
 // Text on a dark translucent box; the font scales with the frame height.
 // `row` stacks labels from the top-left corner.
-void draw_label(Canvas& canvas, const std::string& text, int row, Rgb colour);
+// `right`: against the right edge (iqascore), so both elements can draw on one frame.
+void draw_label(Canvas& canvas, const std::string& text, int row, Rgb colour, bool right = false);
 void draw_polygon(Canvas& canvas, const Polygon& polygon, Rgb colour);
 // A horizontal bar filled to fraction (0..1) under the labels.
-void draw_bar(Canvas& canvas, double fraction, int row, Rgb colour);
+void draw_bar(Canvas& canvas, double fraction, int row, Rgb colour, bool right = false);
 int label_scale(const Canvas& canvas);
 
 }  // namespace rvgst
