@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Reads crowdcount / iqascore results from the bus with Python GI.
 
     python3 examples/bus_messages.py VIDEO [COUNT_MODEL [IQA_MODEL]]
