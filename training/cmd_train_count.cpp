@@ -1,6 +1,219 @@
-// PLACEHOLDER — replaced by the real subcommand.
+// rankvision train-count: multi-task training of a counting model (Eq. 5).
+#include <chrono>
+#include <ctime>
+#include <iostream>
+
+#include "args.h"
+#include "bundle/bundle.h"
 #include "commands.h"
 #include "common/error.h"
+#include "count_sources.h"
+#include "model/density_net.h"
+#include "model/vgg.h"
+#include "train/checkpoint.h"
+#include "train/count_trainer.h"
+#include "train/distributed.h"
+#include "train/stop_signal.h"
+#include "train_flags.h"
+
 namespace rv::cli {
-int cmd_train_count(int, char**) { throw Error("not implemented yet"); }
+
+namespace {
+
+std::string now_iso() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+// The network to start from: a bundle, a torchvision VGG16 state dict, or fresh.
+ModelBundle initial_bundle(const Args& a, const NetSpec& spec) {
+  const std::string init = a.str("init");
+  if (init.empty()) return make_bundle(spec);
+  const bool pth = init.size() > 4 && (init.substr(init.size() - 4) == ".pth" || init.substr(init.size() - 3) == ".pt");
+  if (!pth) {
+    ModelBundle b = load_bundle(init, Task::Count);
+    if (b.meta.spec.width != spec.width || b.meta.spec.batch_norm != spec.batch_norm)
+      std::cerr << "note: --init " << init << " fixes the architecture (width " << b.meta.spec.width
+                << (b.meta.spec.batch_norm ? ", batch norm" : "") << "); --width/--batch-norm ignored\n";
+    b.meta.provenance = nlohmann::json::object();
+    b.meta.provenance["init"] = init;
+    return b;
+  }
+  if (spec.width != 1.0) throw InputError("--init " + init + ": VGG16 weights need --width 1");
+  ModelBundle b = make_bundle(spec);
+  auto* net = dynamic_cast<DensityNet*>(b.net.get());
+  if (!net) throw Error("--init: the counting network has no VGG16 trunk");
+  const int n = import_torchvision_vgg16(net->trunk(), init);
+  std::cerr << "imported " << n << " tensors from " << init << "\n";
+  b.meta.provenance["init"] = init;
+  return b;
+}
+
+}  // namespace
+
+int cmd_train_count(int argc, char** argv) {
+  Args a("train-count",
+         "Train a counting model: Euclidean loss on density maps of labelled patches plus lambda x the all-pairs\n"
+         "ranking loss on nested crops of unlabelled images (Eq. 5). Data-parallel when WORLD_SIZE > 1\n"
+         "(MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK; Gloo). Ctrl-C writes a checkpoint and stops.",
+         labelled_flags() + density_flags() + unlabelled_flags() +
+             std::vector<FlagSpec>{
+                 {"out", "FILE", "output model bundle (required)"},
+                 {"iterations", "N", "training iterations", "1000"},
+                 {"arch", "NAME", "network architecture", "vgg16"},
+                 {"width", "X", "channel multiplier (1 = the paper's VGG16)", "0.25"},
+                 {"batch-norm", "", "batch normalisation after every conv (compact models from scratch)"},
+                 {"init", "FILE", "start from a model bundle or a torchvision VGG16 .pth state dict"},
+                 {"input-scale", "X", "resize all images by X first (faster; stored in the bundle)", "1"},
+                 {"input-size", "PX", "side of labelled patches and ranked crops (multiple of 16)", "224"},
+                 {"patch-min", "PX", "smallest labelled patch side (scaled pixels)", "56"},
+                 {"patch-max", "PX", "largest labelled patch side (scaled pixels)", "448"},
+                 {"batch", "N", "labelled patches per iteration", "8"},
+                 {"rank-sets", "N", "nested crop sets per iteration (k crops each)", "3"},
+                 {"rank-k", "N", "crops per nested set", "5"},
+                 {"rank-s", "X", "side ratio of consecutive crops", "0.75"},
+                 {"rank-r", "X", "anchor region = image / r", "8"},
+                 {"pairs", "MODE", "efficient (all pairs) | random | hard", "efficient"},
+                 {"pair-count", "N", "pairs per iteration for random/hard (0 = half of them)", "0"},
+                 {"lambda", "X", "weight of the ranking loss", "1"},
+                 {"no-rank", "", "baseline: labelled loss only"},
+                 {"freeze-bn", "", "keep batch-norm statistics fixed (eval mode)"},
+                 {"no-flip", "", "no horizontal flips of labelled patches"},
+                 {"val", "N", "hold out N labelled images for validation", "0"},
+                 {"val-every", "N", "validate every N iterations (and at the end)", "0"},
+             } +
+             optimiser_flags() + run_flags());
+  if (!a.parse(argc, argv)) return 0;
+  if (!a.positional().empty()) throw InputError("train-count: unexpected argument '" + a.positional()[0] + "'");
+  const std::string out = a.required("out");
+  check_output_path(out, "--out");
+  apply_threads(a);
+
+  CountTrainOptions o;
+  o.iterations = a.integer("iterations", 1000, 1, 100000000);
+  o.input_size = static_cast<int>(a.integer("input-size", 224, 16, 4096));
+  o.patch_min = static_cast<int>(a.integer("patch-min", 56, 8, 100000));
+  o.patch_max = static_cast<int>(a.integer("patch-max", 448, 8, 100000));
+  if (o.patch_max < o.patch_min) throw InputError("--patch-max: must be >= --patch-min");
+  o.batch = static_cast<int>(a.integer("batch", 8, 0, 4096));
+  o.rank_sets = static_cast<int>(a.integer("rank-sets", 3, 0, 4096));
+  o.crops.k = static_cast<int>(a.integer("rank-k", 5, 2, 64));
+  o.crops.s = a.real("rank-s", 0.75, 1e-3, 0.999);
+  o.crops.r = a.real("rank-r", 8.0, 1.0, 1000.0);
+  o.pairs = pair_mode_from_string(a.str("pairs", "efficient"));
+  o.pair_count = a.integer("pair-count", 0, 0, 1L << 30);
+  o.lambda = a.real("lambda", 1.0, 0.0, 1e9);
+  o.rank = !a.flag("no-rank");
+  o.freeze_bn = a.flag("freeze-bn");
+  o.flip = !a.flag("no-flip");
+  o.clip_norm = a.real("clip", 0.0, 0.0, 1e9);
+  o.optimiser = optimiser_from(a);
+  o.seed = seed_from(a);
+  o.val_every = a.integer("val-every", 0, 0, 1L << 40);
+  o.checkpoint_every = a.integer("checkpoint-every", 0, 0, 1L << 40);
+  o.checkpoint_path = a.str("checkpoint", out + ".ckpt");
+  o.log_path = a.str("log");
+  o.log_every = a.integer("log-every", 10, 1, 1L << 40);
+  o.progress = !a.flag("quiet");
+  o.device = a.str("device", "cpu");
+  const long n_val = a.integer("val", 0, 0, 1000000);
+  const double scale = a.real("input-scale", 1.0, 0.05, 8.0);
+  if (!o.log_path.empty()) check_output_path(o.log_path, "--log");
+  check_output_path(o.checkpoint_path, "--checkpoint");
+
+  NetSpec spec;
+  spec.task = Task::Count;
+  spec.arch = a.str("arch", "vgg16");
+  spec.width = a.real("width", 0.25, 1e-3, 4.0);
+  spec.batch_norm = a.flag("batch-norm");
+
+  // Data first: every input error surfaces before any time is spent.
+  CountTrainData data;
+  auto labelled = load_labelled(a, scale, density_from(a));
+  if (n_val > 0) {
+    if (n_val >= static_cast<long>(labelled.size()))
+      throw InputError("--val " + std::to_string(n_val) + ": only " + std::to_string(labelled.size()) +
+                       " labelled images (keep at least one for training)");
+    std::mt19937 split_rng(o.seed);
+    std::shuffle(labelled.begin(), labelled.end(), split_rng);
+    data.validation.assign(std::make_move_iterator(labelled.begin()), std::make_move_iterator(labelled.begin() + n_val));
+    labelled.erase(labelled.begin(), labelled.begin() + n_val);
+  }
+  data.labelled = std::move(labelled);
+  if (o.rank) {
+    data.unlabelled = load_unlabelled(a, scale);
+    if (data.unlabelled.empty()) {
+      // Without separate unlabelled data the labelled training images double as the ranking pool.
+      for (const auto& li : data.labelled) data.unlabelled.push_back(li.image);
+      if (!data.unlabelled.empty())
+        std::cerr << "note: no --unlabeled-* source; ranking on the " << data.unlabelled.size()
+                  << " labelled training images\n";
+    }
+  }
+  if (data.labelled.empty() && data.unlabelled.empty())
+    throw InputError("train-count: no data (give --shanghaitech, --points/--images or --unlabeled-*)");
+
+  // Batch sizes must split evenly over the ranks; say so before waiting for them.
+  const int world = Distributed::world_size_from_environment();
+  rank_slice(o.batch, 0, world, "--batch");
+  rank_slice(o.rank ? o.rank_sets : 0, 0, world, "--rank-sets");
+  auto dist = Distributed::from_environment();
+  const bool main_rank = !dist || dist->is_main();
+
+  torch::manual_seed(o.seed);
+  ModelBundle bundle;
+  const std::string resume = a.str("resume");
+  if (!resume.empty()) {
+    auto ck = load_checkpoint(resume);
+    bundle = std::move(ck.bundle);
+    o.resume_path = resume;
+    o.resume_state = ck.training_state;
+  } else {
+    bundle = initial_bundle(a, spec);
+  }
+  bundle.meta.input_scale = scale;
+
+  install_stop_handler();
+  if (main_rank) {
+    std::cerr << "train-count: " << data.labelled.size() << " labelled, " << data.validation.size()
+              << " validation, " << data.unlabelled.size() << " unlabelled images; width " << bundle.meta.spec.width
+              << (bundle.meta.spec.batch_norm ? " bn" : "") << "; " << o.iterations << " iterations"
+              << (dist ? "; rank 0 of " + std::to_string(dist->world_size()) : "") << "\n";
+  }
+  const auto result = train_count(bundle, data, o, nullptr, dist.get());
+
+  nlohmann::json summary = {{"iterations", result.iterations_done},
+                            {"interrupted", result.interrupted},
+                            {"seconds", result.seconds},
+                            {"it_per_s", result.iterations_per_second}};
+  if (!result.last_validation.is_null()) {
+    summary["val_mae"] = result.last_validation["mae"];
+    summary["val_mse"] = result.last_validation["mse"];
+    summary["val_n"] = result.last_validation["n"];
+  }
+  if (!main_rank) return result.interrupted ? 130 : 0;
+  if (result.interrupted) {
+    std::cerr << "interrupted at iteration " << result.iterations_done << "; checkpoint " << o.checkpoint_path
+              << " (continue with --resume " << o.checkpoint_path << ")\n";
+    summary["checkpoint"] = o.checkpoint_path;
+    std::cout << summary.dump() << std::endl;
+    return 130;
+  }
+  auto& prov = bundle.meta.provenance;
+  prov["command"] = command_line("train-count", argc, argv);
+  prov["date"] = now_iso();
+  prov["iterations"] = result.iterations_done;
+  prov["labelled_images"] = data.labelled.size();
+  prov["unlabelled_images"] = data.unlabelled.size();
+  prov["world_size"] = dist ? dist->world_size() : 1;
+  if (!result.last_validation.is_null()) prov["validation"] = result.last_validation;
+  save_bundle(out, bundle);
+  summary["out"] = out;
+  std::cerr << "wrote " << out << "\n";
+  std::cout << summary.dump() << std::endl;
+  return 0;
+}
+
 }  // namespace rv::cli

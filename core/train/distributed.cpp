@@ -66,6 +66,10 @@ std::unique_ptr<Distributed> Distributed::from_environment(double timeout_s) {
   return d;
 }
 
+int Distributed::world_size_from_environment() {
+  return static_cast<int>(env_integer("WORLD_SIZE", 1, 1, 4096));
+}
+
 Distributed::~Distributed() = default;
 
 void Distributed::average_gradients(const std::vector<torch::Tensor>& parameters) {

@@ -19,6 +19,9 @@ class Distributed {
   // variable for malformed values, rv::Error when the rendezvous fails
   // (timeout_s: how long to wait for the other ranks).
   static std::unique_ptr<Distributed> from_environment(double timeout_s = 120.0);
+  // WORLD_SIZE (1 when unset), validated; lets callers check batch sizes
+  // before waiting for the other ranks.
+  static int world_size_from_environment();
   ~Distributed();
 
   int rank() const { return rank_; }

@@ -1,0 +1,97 @@
+#pragma once
+// The counting trainer: multi-task loss of Eq. 5 on CPU or GPU.
+// Each iteration draws
+//   - `batch` multi-scale labelled patches (§5.3) with density targets at the
+//     network's output resolution → Euclidean loss L_c (Eq. 17),
+//   - `rank_sets` nested crop sets (Algorithm 2) from the unlabelled pool →
+//     all-pairs ranking loss L_rank with group = crop set (only crops of one
+//     set are nested, so only they are comparable), pair mode efficient /
+//     random / hard,
+// and both go through the network in ONE forward pass (same input size), so
+// batch-norm statistics see both kinds of input and the crops cost nothing
+// extra in launches. For per-camera adaptation two more terms exist:
+//   - whole frames with a known count → (Σ map − count)² ("frame" loss),
+//   - an anchor: (y − y_base)² of the crops against the frozen base network,
+//     which keeps an adaptation without labels from drifting.
+// L = L_c + λ L_rank + w_frame L_frame + w_anchor L_anchor.
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "bundle/bundle.h"
+#include "loss/pair_sampling.h"
+#include "ranking/nested_crops.h"
+#include "train/count_data.h"
+#include "train/optimiser.h"
+
+namespace rv {
+
+class Distributed;
+
+struct CountedFrame {
+  std::string name;
+  cv::Mat image;      // BGR, at the training scale
+  double count = 0;   // people (inside the mask when there is one)
+  cv::Mat mask;       // optional CV_8U at the network's output grid (cells counted); empty = all
+};
+
+struct CountTrainData {
+  std::vector<LabelledImage> labelled;
+  std::vector<LabelledImage> validation;
+  std::vector<cv::Mat> unlabelled;  // pool for ranked nested crops
+  std::vector<CountedFrame> counted;
+};
+
+struct CountTrainOptions {
+  long iterations = 1000;
+  int input_size = 224;          // side of labelled patches and ranked crops (multiple of 16)
+  int patch_min = 56, patch_max = 448;
+  int batch = 8;                 // labelled patches per iteration (global, over all ranks)
+  int rank_sets = 3;             // nested crop sets per iteration (global)
+  int frame_batch = 1;           // counted frames per iteration (global)
+  NestedCropOptions crops;       // k, s, r; out_size is set to input_size
+  bool rank = true;
+  double lambda = 1.0;
+  PairMode pairs = PairMode::Efficient;
+  long pair_count = 0;           // pairs for random/hard (0 = half of the comparable pairs)
+  double frame_weight = 1.0;
+  double anchor_weight = 0.0;
+  bool freeze_bn = false;        // keep batch norm in eval mode (adaptation)
+  bool flip = true;              // horizontal flips of labelled patches
+  double clip_norm = 0.0;        // 0 = no gradient clipping
+  OptimiserOptions optimiser;
+  uint32_t seed = 1;
+  long val_every = 0;            // 0 = only at the end (when there is a validation set)
+  long checkpoint_every = 0;     // 0 = only at the end / on Ctrl-C
+  std::string checkpoint_path;   // "" = no checkpoints
+  std::string resume_path;       // a checkpoint to continue from (its weights already in the bundle)
+  nlohmann::json resume_state;   // its training_state (iteration, rng)
+  std::string log_path;
+  long log_every = 10;
+  bool progress = true;
+  std::string device = "cpu";
+};
+
+struct CountTrainResult {
+  long iterations_done = 0;
+  bool interrupted = false;
+  nlohmann::json last_validation;  // {"mae","mse","n"} or null
+  double seconds = 0;
+  double iterations_per_second = 0;
+};
+
+// Validation on whole images (eval mode, no gradients): MAE and root MSE.
+nlohmann::json validate_counts(RankNet& net, const std::vector<LabelledImage>& images, const torch::Device& device);
+
+// Trains bundle.net in place. `anchor` (may be null) is the frozen base for the
+// anchor term. `dist` (may be null) for data-parallel runs; only rank 0 writes
+// checkpoints, logs and progress. Throws rv::InputError for inconsistent
+// options or data (no labelled and no ranked data, batch not divisible by the
+// world size, ...).
+CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, CountTrainOptions options,
+                             RankNetPtr anchor = nullptr, Distributed* dist = nullptr);
+
+}  // namespace rv

@@ -1,0 +1,407 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the counting subcommands of the rankvision CLI
+(train-count, eval-count, adapt, info) on tiny data made here.
+
+usage: cli_count_test.py RANKVISION_BINARY CASE
+Each CASE is one meson test. Data: 96x96 images with a few bright blobs at the
+annotated points (JSON, CSV and ShanghaiTech .mat via scipy) and a short MJPG
+video made with cv2."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import cv2
+import numpy as np
+
+BIN = None
+TINY_NET = ["--width", "0.125", "--input-size", "64", "--patch-min", "32", "--patch-max", "96", "--rank-k", "3",
+            "--quiet"]
+TINY = TINY_NET + ["--batch", "4", "--rank-sets", "2", "--threads", "2"]
+
+
+def run(*args, check=True, env=None, timeout=120):
+    p = subprocess.run([BIN, *args], capture_output=True, text=True, env=env, timeout=timeout)
+    if check and p.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
+    return p
+
+
+def last_json(p):
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def make_images(d, n=4, size=96, seed=0):
+    rng = np.random.default_rng(seed)
+    os.makedirs(os.path.join(d, "images"), exist_ok=True)
+    entries = []
+    for i in range(n):
+        img = (rng.random((size, size, 3)) * 60).astype(np.uint8)
+        pts = []
+        for _ in range(2 + 2 * i):
+            x, y = rng.uniform(5, size - 6, 2)
+            cv2.circle(img, (int(x), int(y)), 3, (230, 230, 230), -1)
+            pts.append([float(x), float(y)])
+        name = f"img_{i}.png"
+        cv2.imwrite(os.path.join(d, "images", name), img)
+        entries.append({"image": name, "points": pts})
+    with open(os.path.join(d, "points.json"), "w") as f:
+        json.dump({"images": entries}, f)
+    with open(os.path.join(d, "points.csv"), "w") as f:
+        f.write("image,x,y\n")
+        for e in entries:
+            for x, y in e["points"]:
+                f.write(f"{e['image']},{x},{y}\n")
+    return entries
+
+
+def make_shanghaitech(d, entries):
+    import scipy.io
+    os.makedirs(os.path.join(d, "sh", "images"), exist_ok=True)
+    os.makedirs(os.path.join(d, "sh", "ground-truth"), exist_ok=True)
+    for i, e in enumerate(entries):
+        img = cv2.imread(os.path.join(d, "images", e["image"]))
+        cv2.imwrite(os.path.join(d, "sh", "images", f"IMG_{i + 1}.jpg"), img)
+        loc = np.array(e["points"], dtype=np.float64) + 1.0  # MATLAB 1-based
+        info = np.empty((1, 1), dtype=object)
+        st = np.zeros((1, 1), dtype=[("location", object), ("number", object)])
+        st[0, 0]["location"] = loc
+        st[0, 0]["number"] = np.array([[len(loc)]], dtype=np.float64)
+        info[0, 0] = st
+        scipy.io.savemat(os.path.join(d, "sh", "ground-truth", f"GT_IMG_{i + 1}.mat"), {"image_info": info})
+    return os.path.join(d, "sh")
+
+
+def make_video(path, n=12, size=(128, 96)):
+    w = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"MJPG"), 10, size)
+    assert w.isOpened()
+    rng = np.random.default_rng(3)
+    counts = []
+    for i in range(n):
+        img = (rng.random((size[1], size[0], 3)) * 50).astype(np.uint8)
+        k = 1 + i % 4
+        for _ in range(k):
+            x, y = rng.uniform(8, size[0] - 8), rng.uniform(8, size[1] - 8)
+            cv2.circle(img, (int(x), int(y)), 4, (240, 240, 240), -1)
+        w.write(img)
+        counts.append(k)
+    w.release()
+    return counts
+
+
+def model_predictions(d, model, extra=()):
+    csv = os.path.join(d, "pred.csv")
+    run("eval-count", "--model", model, "--points", os.path.join(d, "points.json"), "--images",
+        os.path.join(d, "images"), "--csv", csv, "--quiet", *extra)
+    with open(csv) as f:
+        rows = [l.strip().split(",") for l in f.readlines()[1:]]
+    return np.array([float(r[2]) for r in rows])
+
+
+def train(d, out, *extra, check=True, env=None):
+    return run("train-count", "--points", os.path.join(d, "points.json"), "--images", os.path.join(d, "images"),
+               "--out", out, *TINY, *extra, check=check, env=env)
+
+
+# ---------------------------------------------------------------------------
+
+def case_train_eval(d):
+    entries = make_images(d)
+    out = os.path.join(d, "m.rvb")
+    log = os.path.join(d, "log.jsonl")
+    p = train(d, out, "--iterations", "6", "--val", "1", "--val-every", "3", "--log", log, "--log-every", "2",
+              "--lr", "1e-3")
+    s = last_json(p)
+    assert s["iterations"] == 6 and s["val_n"] == 1, s
+    assert os.path.getsize(out) > 1000
+    recs = [json.loads(l) for l in open(log)]
+    train_recs = [r for r in recs if "loss" in r]
+    val_recs = [r for r in recs if r.get("split") == "val"]
+    assert [r["iter"] for r in train_recs] == [2, 4, 6], train_recs
+    assert all(np.isfinite(r["loss"]) and r["count_loss"] >= 0 and r["rank_loss"] >= 0 for r in train_recs)
+    assert [r["iter"] for r in val_recs] == [3, 6], val_recs
+    info = json.loads(run("info", out).stdout)
+    assert info["meta"]["width"] == 0.125 and info["meta"]["task"] == "count"
+    assert info["meta"]["provenance"]["iterations"] == 6
+    # eval-count on all three annotation forms gives the same numbers
+    e1 = last_json(run("eval-count", "--model", out, "--points", os.path.join(d, "points.json"), "--images",
+                       os.path.join(d, "images")))
+    e2 = last_json(run("eval-count", "--model", out, "--points", os.path.join(d, "points.csv"), "--images",
+                       os.path.join(d, "images")))
+    sh = make_shanghaitech(d, entries)
+    e3 = last_json(run("eval-count", "--model", out, "--shanghaitech", sh))
+    assert e1["n"] == 4 and e2["n"] == 4 and e3["n"] == 4
+    assert abs(e1["mae"] - e2["mae"]) < 1e-9 and abs(e1["mse"] - e2["mse"]) < 1e-9
+    # JPEG vs PNG differ slightly; same truth, close predictions
+    assert abs(e1["mae"] - e3["mae"]) < 0.5 * max(1.0, e1["mae"]), (e1, e3)
+    assert e1["mse"] >= e1["mae"] - 1e-9
+    # the per-image CSV agrees with the MAE
+    pred = model_predictions(d, out)
+    truth = np.array([len(e["points"]) for e in entries])
+    assert abs(np.mean(np.abs(pred - truth)) - e1["mae"]) < 1e-4
+
+
+def case_shanghaitech_train(d):
+    entries = make_images(d)
+    sh = make_shanghaitech(d, entries)
+    out = os.path.join(d, "m.rvb")
+    p = run("train-count", "--shanghaitech", sh, "--out", out, "--iterations", "3", *TINY, "--batch-norm",
+            "--density", "adaptive")
+    assert last_json(p)["iterations"] == 3
+    assert json.loads(run("info", out).stdout)["meta"]["batch_norm"] is True
+
+
+def case_learns(d):
+    # Many more iterations on 4 images: the count error must drop clearly.
+    entries = make_images(d)
+    out0, out1 = os.path.join(d, "m0.rvb"), os.path.join(d, "m1.rvb")
+    train(d, out0, "--iterations", "1", "--no-rank", "--lr", "1e-3")
+    run("train-count", "--points", os.path.join(d, "points.json"), "--images", os.path.join(d, "images"),
+        "--out", out1, *[x if x != "4" else "8" for x in TINY], "--iterations", "60", "--no-rank", "--lr", "2e-3")
+    truth = np.array([len(e["points"]) for e in entries])
+    m0 = np.mean(np.abs(model_predictions(d, out0) - truth))
+    m1 = np.mean(np.abs(model_predictions(d, out1) - truth))
+    assert m1 < 0.6 * m0, (m0, m1)
+
+
+def case_pair_modes(d):
+    make_images(d)
+    losses = {}
+    for mode in ["efficient", "random", "hard"]:
+        log = os.path.join(d, f"{mode}.jsonl")
+        train(d, os.path.join(d, f"{mode}.rvb"), "--iterations", "2", "--pairs", mode, "--log", log,
+              "--log-every", "1", "--lambda", "1")
+        losses[mode] = [json.loads(l) for l in open(log)]
+        assert len(losses[mode]) == 2
+    log = os.path.join(d, "norank.jsonl")
+    train(d, os.path.join(d, "norank.rvb"), "--iterations", "2", "--no-rank", "--log", log, "--log-every", "1")
+    nr = [json.loads(l) for l in open(log)]
+    assert all(r["rank_loss"] == 0 for r in nr)
+    # no-rank: loss is the counting loss alone
+    assert all(abs(r["loss"] - r["count_loss"]) < 1e-6 * max(1, r["loss"]) for r in nr)
+    # with ranking, loss = count + lambda * rank
+    for r in losses["efficient"]:
+        assert abs(r["loss"] - (r["count_loss"] + r["rank_loss"])) < 1e-4 * max(1, r["loss"]), r
+    # hard pairs: the selected pairs are the most violated, so the mean hinge is >= that of all pairs
+    # at the same (first) iteration with the same seed and weights
+    assert losses["hard"][0]["rank_loss"] >= losses["efficient"][0]["rank_loss"] - 1e-9
+    p = train(d, os.path.join(d, "bad.rvb"), "--iterations", "2", "--pairs", "sideways", check=False)
+    assert p.returncode != 0 and "sideways" in p.stderr
+
+
+def case_seed(d):
+    make_images(d)
+    a, b, c = (os.path.join(d, n) for n in ("a.rvb", "b.rvb", "c.rvb"))
+    train(d, a, "--iterations", "4", "--seed", "5", "--lr", "1e-3")
+    train(d, b, "--iterations", "4", "--seed", "5", "--lr", "1e-3")
+    pa, pb = model_predictions(d, a), model_predictions(d, b)
+    assert np.allclose(pa, pb, rtol=1e-5, atol=1e-6), (pa, pb)
+    train(d, c, "--iterations", "4", "--seed", "6", "--lr", "1e-3")
+    assert not np.allclose(pa, model_predictions(d, c), rtol=1e-4, atol=1e-5)
+
+
+def case_resume(d):
+    make_images(d)
+    a = os.path.join(d, "a.rvb")
+    train(d, a, "--iterations", "6", "--seed", "5", "--lr", "1e-3")
+    pa = model_predictions(d, a)
+    # 3 iterations, then resume to 6 = 6 straight
+    r = os.path.join(d, "r.rvb")
+    train(d, r, "--iterations", "3", "--seed", "5", "--lr", "1e-3")
+    assert os.path.exists(r + ".ckpt") and os.path.exists(r + ".ckpt.optim")
+    # the checkpoint is itself a usable model
+    assert last_json(run("eval-count", "--model", r + ".ckpt", "--points", os.path.join(d, "points.json"),
+                         "--images", os.path.join(d, "images"), "--quiet"))["n"] == 4
+    train(d, r, "--iterations", "6", "--seed", "5", "--lr", "1e-3", "--resume", r + ".ckpt")
+    pr = model_predictions(d, r)
+    assert np.allclose(pa, pr, rtol=1e-4, atol=1e-5), (pa, pr)
+
+
+def case_interrupt(d):
+    make_images(d)
+    out = os.path.join(d, "m.rvb")
+    proc = subprocess.Popen([BIN, "train-count", "--points", os.path.join(d, "points.json"), "--images",
+                             os.path.join(d, "images"), "--out", out, *TINY, "--iterations", "100000",
+                             "--log", os.path.join(d, "log.jsonl"), "--log-every", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if os.path.exists(os.path.join(d, "log.jsonl")) and os.path.getsize(os.path.join(d, "log.jsonl")) > 0:
+            break
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (proc.returncode, stderr)
+    assert not os.path.exists(out)
+    ck = out + ".ckpt"
+    info = json.loads(run("info", ck).stdout)
+    it = info["meta"]["provenance"]["training_state"]["iteration"]
+    assert it >= 1
+    assert json.loads(stdout.strip().splitlines()[-1])["interrupted"] is True
+    # resume to a few iterations more, then a model is written
+    train(d, out, "--iterations", str(it + 2), "--resume", ck)
+    assert json.loads(run("info", out).stdout)["meta"]["provenance"]["iterations"] == it + 2
+
+
+def case_adapt(d):
+    make_images(d)
+    base = os.path.join(d, "base.rvb")
+    train(d, base, "--iterations", "3", "--lr", "1e-3")
+    video = os.path.join(d, "cam.avi")
+    counts = make_video(video)
+    fc = os.path.join(d, "counts.csv")
+    with open(fc, "w") as f:
+        f.write("frame,count\n")
+        for i in (1, 4, 7):
+            f.write(f"{i},{counts[i]}\n")
+    out = os.path.join(d, "cam.rvb")
+    small = ["--input-size", "64", "--rank-sets", "2", "--rank-k", "3", "--certainty-frames", "3",
+             "--certainty-pairs", "10", "--quiet", "--threads", "2"]
+    p = run("adapt", "--model", base, "--video", video, "--frames", "0:10", "--out", out, "--frame-counts", fc,
+            "--iterations", "4", "--scales", "0.5,1", "--roi", "0,0 1,0 1,1 0,1", "--lr", "1e-3", *small)
+    s = last_json(p)
+    assert s["input_scale"] in (0.5, 1.0), s
+    assert 0 <= s["certainty_before"] <= 1 and 0 <= s["certainty_after"] <= 1, s
+    assert s["labelled_frames"] == 3 and s["frames"] == 10
+    meta = json.loads(run("info", out).stdout)["meta"]
+    assert abs(meta["camera"]["input_scale"] - s["input_scale"]) < 1e-9 and len(meta["camera"]["roi"]) == 4, meta
+    # without labels: the anchor keeps it; fixed scale is recorded
+    out2 = os.path.join(d, "cam2.rvb")
+    s2 = last_json(run("adapt", "--model", base, "--video", video, "--out", out2, "--iterations", "3",
+                       "--input-scale", "0.75", *small))
+    assert s2["input_scale"] == 0.75 and "frame_mae_before" not in s2
+    assert json.loads(run("info", out2).stdout)["meta"]["camera"]["input_scale"] == 0.75
+    # the adapted model evaluates on the labelled frames
+    e = last_json(run("eval-count", "--model", out, "--video", video, "--frame-counts", fc, "--quiet"))
+    assert e["n"] == 3
+
+
+def case_distributed(d):
+    make_images(d)
+    common = ["--iterations", "3", "--optimiser", "sgd", "--lr", "1e-2", "--no-flip", "--seed", "3",
+              "--rank-sets", "2", "--batch", "4"]
+    single = os.path.join(d, "single.rvb")
+
+    def train1(out, *extra, check=True, env=None):
+        return run("train-count", "--points", os.path.join(d, "points.json"), "--images", os.path.join(d, "images"),
+                   "--out", out, *TINY_NET, "--threads", "2", *extra, check=check, env=env)
+    train1(single, *common)
+    port = str(29600 + os.getpid() % 1000)
+    procs = []
+    for rank in (0, 1):
+        env = dict(os.environ, WORLD_SIZE="2", RANK=str(rank), MASTER_ADDR="127.0.0.1", MASTER_PORT=port,
+                   OMP_NUM_THREADS="1")
+        args = [BIN, "train-count", "--points", os.path.join(d, "points.json"), "--images",
+                os.path.join(d, "images"), "--out", os.path.join(d, "dist.rvb"), *TINY_NET, *common, "--threads", "1"]
+        procs.append(subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    ps, pd = model_predictions(d, single), model_predictions(d, os.path.join(d, "dist.rvb"))
+    assert np.allclose(ps, pd, rtol=1e-3, atol=1e-4), (ps, pd)
+    # and it really trained: differs from a fresh model
+    fresh = os.path.join(d, "fresh.rvb")
+    train1(fresh, *common[:1], "1", *common[2:])
+    assert not np.allclose(ps, model_predictions(d, fresh), rtol=1e-4, atol=1e-5)
+    # batch not divisible by the world size: a clear error
+    env = dict(os.environ, WORLD_SIZE="2", RANK="0", MASTER_ADDR="127.0.0.1", MASTER_PORT=port)
+    p = train1(os.path.join(d, "x.rvb"), "--iterations", "1", "--batch", "3", check=False, env=env)
+    assert p.returncode != 0 and "WORLD_SIZE" in p.stderr, p.stderr
+
+
+def case_errors(d):
+    entries = make_images(d)
+    img = os.path.join(d, "images")
+    out = os.path.join(d, "keep.rvb")
+    with open(out, "wb") as f:
+        f.write(b"old contents")
+
+    def bad(args, needle):
+        p = run(*args, check=False)
+        assert p.returncode != 0, (args, p.stdout)
+        lines = [l for l in p.stderr.strip().splitlines() if l.strip()]
+        assert len(lines) >= 1 and needle in lines[-1], (args, p.stderr)
+        assert "error" in lines[-1]
+        with open(out, "rb") as f:
+            assert f.read() == b"old contents", args
+
+    t = ["train-count", "--out", out, *TINY, "--iterations", "1"]
+    bad(t + ["--points", os.path.join(d, "nope.json"), "--images", img], "nope.json")
+    bad(t + ["--points", os.path.join(d, "points.json"), "--images", os.path.join(d, "noimg")], "noimg")
+    with open(os.path.join(d, "broken.json"), "w") as f:
+        f.write('{"images": [{"image": "img_0.png", "points": [[1, 2], [3]]}]}')
+    bad(t + ["--points", os.path.join(d, "broken.json"), "--images", img], "broken.json")
+    with open(os.path.join(d, "broken.csv"), "w") as f:
+        f.write("image,x,y\nimg_0.png,1,zz\n")
+    bad(t + ["--points", os.path.join(d, "broken.csv"), "--images", img], "broken.csv")
+    with open(os.path.join(d, "missing.json"), "w") as f:
+        json.dump([{"image": "ghost.png", "points": [[1, 1]]}], f)
+    bad(t + ["--points", os.path.join(d, "missing.json"), "--images", img], "ghost.png")
+    pj = ["--points", os.path.join(d, "points.json"), "--images", img]
+    bad(t + pj + ["--lr", "-1"], "--lr")
+    bad(t + pj + ["--width", "abc"], "--width")
+    bad(t + pj + ["--input-size", "70"], "--input-size")
+    bad(t + pj + ["--val", "4"], "--val")
+    bad(t + pj + ["--bogus"], "--bogus")
+    bad(t + pj + ["--unlabeled-video", os.path.join(d, "none.avi")], "none.avi")
+    open(os.path.join(d, "empty.avi"), "wb").close()
+    bad(t + pj + ["--unlabeled-video", os.path.join(d, "empty.avi")], "empty.avi")
+    # ShanghaiTech: image without annotation, malformed .mat
+    sh = make_shanghaitech(d, entries)
+    os.remove(os.path.join(sh, "ground-truth", "GT_IMG_2.mat"))
+    bad(t + ["--shanghaitech", sh], "GT_IMG_2.mat")
+    with open(os.path.join(sh, "ground-truth", "GT_IMG_2.mat"), "w") as f:
+        f.write("not a mat file")
+    bad(t + ["--shanghaitech", sh], "GT_IMG_2.mat")
+    bad(["train-count", *TINY, *pj], "--out")
+    # a corrupt bundle for --init / --model / --resume
+    bad(t + pj + ["--init", out], "keep.rvb")
+    bad(["eval-count", "--model", out, *pj], "keep.rvb")
+    bad(t + pj + ["--resume", os.path.join(d, "nockpt")], "nockpt")
+    # eval-count: wrong combinations and bad files
+    good = os.path.join(d, "good.rvb")
+    train(d, good, "--iterations", "1")
+    bad(["eval-count", "--model", good], "exactly one")
+    bad(["eval-count", "--model", good, "--video", os.path.join(d, "empty.avi"), "--frame-counts",
+         os.path.join(d, "points.csv")], "")
+    with open(os.path.join(d, "fc.csv"), "w") as f:
+        f.write("frame,count\n1,two\n")
+    video = os.path.join(d, "v.avi")
+    make_video(video, n=4)
+    bad(["eval-count", "--model", good, "--video", video, "--frame-counts", os.path.join(d, "fc.csv")], "fc.csv")
+    with open(os.path.join(d, "gt.txt"), "w") as f:
+        f.write("1,1,10,10,5\n")
+    bad(["eval-count", "--model", good, "--video", video, "--mot-gt", os.path.join(d, "gt.txt")], "gt.txt")
+    bad(["eval-count", "--model", good, "--video", video, "--mot-gt", os.path.join(d, "gt.txt"), "--frames", "5:2"],
+        "--frames")
+    # adapt: empty video, bad ROI, frame label beyond the video
+    a = ["adapt", "--model", good, "--out", out, "--iterations", "1", "--quiet"]
+    bad(a + ["--video", os.path.join(d, "empty.avi")], "empty.avi")
+    bad(a + ["--video", video, "--roi", "0,0 2,0 1,1"], "--roi")
+    with open(os.path.join(d, "far.csv"), "w") as f:
+        f.write("frame,count\n99,3\n")
+    bad(a + ["--video", video, "--frame-counts", os.path.join(d, "far.csv")], "99")
+    bad(["info", os.path.join(d, "nothing.rvb")], "nothing.rvb")
+    # MOT gt evaluation works on a good file (frame N+1 is video frame N)
+    with open(os.path.join(d, "gt2.txt"), "w") as f:
+        f.write("1,1,10,10,5,5,1,1,1\n2,1,10,10,5,5,1,1,1\n2,2,20,20,5,5,1,1,1\n2,3,20,20,5,5,0,1,1\n")
+    e = last_json(run("eval-count", "--model", good, "--video", video, "--mot-gt", os.path.join(d, "gt2.txt"),
+                      "--csv", os.path.join(d, "mot.csv")))
+    assert e["n"] == 2
+    rows = open(os.path.join(d, "mot.csv")).read().strip().splitlines()[1:]
+    assert [float(r.split(",")[1]) for r in rows] == [1.0, 2.0], rows
+
+
+def main():
+    global BIN
+    BIN, case = sys.argv[1], sys.argv[2]
+    with tempfile.TemporaryDirectory(prefix="rv-cli-") as d:
+        globals()["case_" + case](d)
+    print(f"{case}: ok")
+
+
+if __name__ == "__main__":
+    main()

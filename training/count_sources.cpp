@@ -1,0 +1,127 @@
+#include "count_sources.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+#include <sstream>
+
+#include "common/error.h"
+#include "data/frame_source.h"
+
+namespace rv::cli {
+
+std::vector<FlagSpec> labelled_flags() {
+  return {
+      {"shanghaitech", "DIR", "labelled set: DIR/images + DIR/ground-truth (GT_IMG_n.mat)", "", true},
+      {"points", "FILE", "labelled set: point annotations (JSON or CSV) of images in --images", "", true},
+      {"images", "DIR", "folder of the images named in --points (one, or one per --points)", "", true},
+  };
+}
+
+std::vector<FlagSpec> density_flags() {
+  return {
+      {"density", "fixed|adaptive", "Gaussian kernels of the density targets", "fixed"},
+      {"sigma", "PX", "fixed kernel sigma in original pixels", "15"},
+  };
+}
+
+DensityTargetOptions density_from(const Args& a) {
+  DensityTargetOptions d;
+  const std::string kind = a.str("density", "fixed");
+  if (kind != "fixed" && kind != "adaptive") throw InputError("--density '" + kind + "': expected fixed or adaptive");
+  d.adaptive = kind == "adaptive";
+  d.sigma = a.real("sigma", 15.0, 0.1, 1000.0);
+  return d;
+}
+
+std::vector<LabelledImage> load_labelled(const Args& a, double scale, const DensityTargetOptions& density) {
+  std::vector<LabelledImage> out;
+  for (const auto& dir : a.all("shanghaitech")) {
+    auto part = load_shanghaitech_set(dir, scale, density);
+    for (auto& li : part) li.name = dir + "/" + li.name;
+    std::move(part.begin(), part.end(), std::back_inserter(out));
+  }
+  const auto points = a.all("points");
+  const auto images = a.all("images");
+  if (!points.empty() && images.empty()) throw InputError("--points: needs --images DIR");
+  if (images.size() > 1 && images.size() != points.size())
+    throw InputError("--images: give one folder, or one per --points file");
+  for (size_t i = 0; i < points.size(); ++i) {
+    auto part = load_points_set(points[i], images.size() == 1 ? images[0] : images[i], scale, density);
+    std::move(part.begin(), part.end(), std::back_inserter(out));
+  }
+  return out;
+}
+
+std::vector<FlagSpec> unlabelled_flags() {
+  return {
+      {"unlabeled-video", "FILE", "unlabelled footage for ranked crops", "", true},
+      {"unlabeled-images", "DIR", "folder of unlabelled images for ranked crops", "", true},
+      {"unlabeled-frames", "A:B", "frame range of the unlabelled videos", "all"},
+      {"unlabeled-max", "N", "frames/images kept per unlabelled source", "200"},
+  };
+}
+
+std::vector<cv::Mat> load_unlabelled(const Args& a, double scale) {
+  std::vector<cv::Mat> out;
+  const long max = a.integer("unlabeled-max", 200, 1, 1000000);
+  FrameRange range;
+  if (a.has("unlabeled-frames")) range = parse_frame_range(a.str("unlabeled-frames"), "--unlabeled-frames");
+  for (const auto& v : a.all("unlabeled-video")) {
+    auto f = load_frames(v, range, max, scale);
+    std::move(f.begin(), f.end(), std::back_inserter(out));
+  }
+  for (const auto& d : a.all("unlabeled-images")) {
+    auto f = load_image_folder(d, max, scale);
+    std::move(f.begin(), f.end(), std::back_inserter(out));
+  }
+  return out;
+}
+
+std::vector<std::pair<double, double>> parse_roi(const std::string& text, const std::string& flag) {
+  std::string t = text;
+  for (auto& c : t)
+    if (c == ';') c = ' ';
+  std::istringstream in(t);
+  std::string tok;
+  std::vector<std::pair<double, double>> roi;
+  while (in >> tok) {
+    const auto comma = tok.find(',');
+    double x = NAN, y = NAN;
+    try {
+      if (comma == std::string::npos) throw 0;
+      size_t px = 0, py = 0;
+      x = std::stod(tok.substr(0, comma), &px);
+      y = std::stod(tok.substr(comma + 1), &py);
+      if (px != comma || py != tok.size() - comma - 1) throw 0;
+    } catch (...) {
+      throw InputError(flag + " '" + text + "': expected points 'x,y x,y x,y ...' (normalised 0..1)");
+    }
+    if (!(x >= 0 && x <= 1 && y >= 0 && y <= 1))
+      throw InputError(flag + " '" + text + "': coordinates must be normalised to 0..1");
+    roi.emplace_back(x, y);
+  }
+  if (roi.size() < 3) throw InputError(flag + " '" + text + "': a polygon needs at least 3 points");
+  return roi;
+}
+
+cv::Rect roi_box(const std::vector<std::pair<double, double>>& roi, cv::Size size) {
+  if (roi.empty()) return {0, 0, size.width, size.height};
+  double x0 = 1, y0 = 1, x1 = 0, y1 = 0;
+  for (const auto& [x, y] : roi) x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
+  cv::Rect r(static_cast<int>(std::floor(x0 * size.width)), static_cast<int>(std::floor(y0 * size.height)), 0, 0);
+  r.width = std::max(1, static_cast<int>(std::ceil(x1 * size.width)) - r.x);
+  r.height = std::max(1, static_cast<int>(std::ceil(y1 * size.height)) - r.y);
+  return r & cv::Rect(0, 0, size.width, size.height);
+}
+
+cv::Mat roi_mask(const std::vector<std::pair<double, double>>& roi, cv::Size size) {
+  cv::Mat mask = cv::Mat::zeros(size, CV_8U);
+  std::vector<cv::Point> poly;
+  for (const auto& [x, y] : roi)
+    poly.emplace_back(static_cast<int>(std::lround(x * size.width)), static_cast<int>(std::lround(y * size.height)));
+  cv::fillPoly(mask, std::vector<std::vector<cv::Point>>{poly}, cv::Scalar(255));
+  return mask;
+}
+
+}  // namespace rv::cli
