@@ -149,7 +149,8 @@ int cmd_adapt(int argc, char** argv) {
   o.optimiser = optimiser_from(a, "adam", 1e-5);
   o.seed = seed_from(a);
   o.checkpoint_every = a.integer("checkpoint-every", 0, 0, 1L << 40);
-  o.checkpoint_path = a.str("checkpoint", out + ".ckpt");
+  // Adaptation is short: checkpoints only when asked for.
+  if (a.has("checkpoint") || o.checkpoint_every > 0) o.checkpoint_path = a.str("checkpoint", out + ".ckpt");
   o.log_path = a.str("log");
   o.log_every = a.integer("log-every", 10, 1, 1L << 40);
   o.progress = !a.flag("quiet");

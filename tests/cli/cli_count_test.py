@@ -266,6 +266,7 @@ def case_adapt(d):
     assert s["input_scale"] in (0.5, 1.0), s
     assert 0 <= s["certainty_before"] <= 1 and 0 <= s["certainty_after"] <= 1, s
     assert s["labelled_frames"] == 3 and s["frames"] == 10
+    assert not os.path.exists(out + ".ckpt")  # no checkpoints unless asked for
     meta = json.loads(run("info", out).stdout)["meta"]
     assert abs(meta["camera"]["input_scale"] - s["input_scale"]) < 1e-9 and len(meta["camera"]["roi"]) == 4, meta
     # without labels: the anchor keeps it; fixed scale is recorded
