@@ -161,15 +161,20 @@ cv::Mat draw_plot(const std::vector<double>& x, const std::vector<double>& a, co
   auto py = [&](double v) { return H - bottom - static_cast<int>((v - ymin) / (ymax - ymin) * (H - top - bottom)); };
   const cv::Scalar black(0, 0, 0), grey(210, 210, 210);
   const auto font = cv::FONT_HERSHEY_SIMPLEX;
-  for (int t = 0; t <= 5; ++t) {  // grid and ticks
-    const double yv = ymin + (ymax - ymin) * t / 5, xv = xmin + (xmax - xmin) * t / 5;
+  // Enough decimals that neighbouring y ticks differ.
+  const double tick = (ymax - ymin) / 5;
+  const int decimals = std::clamp(static_cast<int>(std::ceil(-std::log10(tick))) + 1, 0, 6);
+  for (int t = 0; t <= 5; ++t) {  // y grid and ticks
+    const double yv = ymin + tick * t;
     cv::line(img, {left, py(yv)}, {W - right, py(yv)}, grey, 1);
+    std::ostringstream ys;
+    ys << std::fixed << std::setprecision(decimals) << yv;
+    cv::putText(img, ys.str(), {4, py(yv) + 5}, font, 0.42, black, 1, cv::LINE_AA);
+  }
+  for (double xv : x) {  // x ticks at the labelled fractions of the cycles
     cv::line(img, {px(xv), top}, {px(xv), H - bottom}, grey, 1);
-    std::ostringstream ys, xs;
-    ys << std::fixed << std::setprecision(ymax - ymin < 5 ? 2 : 1) << yv;
-    xs << static_cast<int>(std::round(xv * 100)) << "%";
-    cv::putText(img, ys.str(), {8, py(yv) + 5}, font, 0.45, black, 1, cv::LINE_AA);
-    cv::putText(img, xs.str(), {px(xv) - 14, H - bottom + 20}, font, 0.45, black, 1, cv::LINE_AA);
+    const std::string xs = std::to_string(static_cast<int>(std::round(xv * 100))) + "%";
+    cv::putText(img, xs, {px(xv) - 14, H - bottom + 20}, font, 0.45, black, 1, cv::LINE_AA);
   }
   cv::line(img, {left, H - bottom}, {W - right, H - bottom}, black, 2);
   cv::line(img, {left, top}, {left, H - bottom}, black, 2);
