@@ -38,7 +38,7 @@ bool Args::parse(int argc, char** argv) {
       inline_value = true;
     }
     const FlagSpec* spec = find(name);
-    if (!spec) throw InputError("rankvision " + command_ + ": unknown flag --" + name + " (see --help)");
+    if (!spec) throw InputError("unknown flag --" + name + " (see rankvision " + command_ + " --help)");
     if (spec->value.empty()) {
       if (inline_value) throw InputError("--" + name + ": takes no value");
       value = "1";
@@ -77,7 +77,7 @@ std::string Args::str(const std::string& name, const std::string& fallback) cons
 
 std::string Args::required(const std::string& name) const {
   auto it = values_.find(name);
-  if (it == values_.end()) throw InputError("rankvision " + command_ + ": --" + name + " is required");
+  if (it == values_.end()) throw InputError("--" + name + " is required");
   return it->second.back();
 }
 
