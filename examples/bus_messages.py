@@ -36,7 +36,9 @@ def main():
             if name == 'iqascore':
                 quality['score'] = s.get_value('score')
             elif name == 'crowdcount':
-                zones = s.get_value('zones') or []
+                # PyGObject cannot convert GstValueArray directly; get_array gives a GValueArray.
+                ok, arr = s.get_array('zones')
+                zones = [arr.get_nth(i) for i in range(arr.n_values)] if ok else []
                 zone_text = ' '.join('%s=%.1f' % (z.get_value('id'), z.get_value('count')) for z in zones)
                 print('frame %4d  t=%7.3fs  count %6.2f%s  %s  quality %5.1f' % (
                     s.get_value('frame-number'), s.get_value('timestamp') / Gst.SECOND, s.get_value('count'),
