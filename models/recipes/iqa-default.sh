@@ -18,3 +18,11 @@ data=${RANKVISION_DATA:-../shared/data}
   --rank-sources 2 --rank-types 2 --rank-iterations 1500 --iterations 1500 --batch 16 \
   --optimizer adam --lr 3e-4 --seed 1 --threads ${THREADS:-1} \
   --checkpoint-every 100 --out "$out"
+
+# As actually run for the shipped file (CPU time was short): stage 1 above was
+# stopped with Ctrl-C after 1038 ranking iterations (checkpoint OUT.ckpt), then
+# stage 2 ran alone from that checkpoint:
+#   rankvision train-iqa --init OUT.ckpt --scores $data/livec/scores.csv \
+#     --score-images $data/livec/images --val 100 --mode finetune --rank-iterations 0 \
+#     --iterations 300 --batch 16 --crop 160 --optimizer adam --lr 3e-4 \
+#     --seed 1 --threads 2 --calib-crops 2 --val-crops 5 --out OUT
