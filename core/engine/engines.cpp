@@ -166,14 +166,30 @@ double count_in_polygon(const CountResult& result, const Polygon& polygon) {
 }
 
 // ---------------------------------------------------------------------------
+// ModelSlot
+
+void ModelSlot::set(ModelBundle bundle, const torch::Device& device, bool fp16) {
+  if (!bundle.net) throw Error(std::string(engine_) + ": bundle has no network");
+  if (bundle.meta.spec.task != task_) {
+    throw InputError((bundle.path.empty() ? std::string("model") : bundle.path) + ": is a " +
+                     to_string(bundle.meta.spec.task) + " model, but a " + to_string(task_) + " model is needed");
+  }
+  prepare_net(bundle.net, device, fp16);
+  auto shared = std::make_shared<const ModelBundle>(std::move(bundle));
+  std::lock_guard<std::mutex> lock(mutex_);
+  bundle_ = std::move(shared);
+}
+
+std::shared_ptr<const ModelBundle> ModelSlot::get() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return bundle_;
+}
+
+// ---------------------------------------------------------------------------
 // CrowdCounter
 
-struct CrowdCounter::Loaded {
-  ModelBundle bundle;
-};
-
 CrowdCounter::CrowdCounter(ModelBundle bundle, EngineOptions options)
-    : options_(std::move(options)), device_(checked_device(options_)) {
+    : options_(std::move(options)), device_(checked_device(options_)), model_(Task::Count, "CrowdCounter") {
   set_model(std::move(bundle));
 }
 
@@ -181,30 +197,14 @@ std::unique_ptr<CrowdCounter> CrowdCounter::from_file(const std::string& path, E
   return std::make_unique<CrowdCounter>(load_bundle(path, Task::Count), std::move(options));
 }
 
-void CrowdCounter::set_model(ModelBundle bundle) {
-  if (!bundle.net) throw Error("CrowdCounter: bundle has no network");
-  if (bundle.meta.spec.task != Task::Count) {
-    throw InputError((bundle.path.empty() ? std::string("model") : bundle.path) + ": is a " +
-                     to_string(bundle.meta.spec.task) + " model, but a count model is needed");
-  }
-  prepare_net(bundle.net, device_, options_.fp16);
-  auto loaded = std::make_shared<Loaded>();
-  loaded->bundle = std::move(bundle);
-  std::lock_guard<std::mutex> lock(mutex_);
-  loaded_ = std::move(loaded);
-}
+void CrowdCounter::set_model(ModelBundle bundle) { model_.set(std::move(bundle), device_, options_.fp16); }
 
-std::shared_ptr<const CrowdCounter::Loaded> CrowdCounter::current() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return loaded_;
-}
-
-BundleMeta CrowdCounter::meta() const { return current()->bundle.meta; }
+BundleMeta CrowdCounter::meta() const { return model_.get()->meta; }
 
 CountResult CrowdCounter::count(const ImageView& frame) {
   const auto start = std::chrono::steady_clock::now();
-  auto model = current();  // keeps this model alive even if set_model() runs meanwhile
-  const BundleMeta& meta = model->bundle.meta;
+  auto model = model_.get();  // keeps this model alive even if set_model() runs meanwhile
+  const BundleMeta& meta = model->meta;
   double scale = meta.input_scale;
   const int long_side = std::max(frame.width, frame.height);
   if (options_.max_input_size > 0 && long_side * scale > options_.max_input_size) {
@@ -217,14 +217,14 @@ CountResult CrowdCounter::count(const ImageView& frame) {
   const int64_t tile = options_.tile_size;
   torch::Tensor density;
   if (H <= tile && W <= tile) {
-    density = model->bundle.net->dense(x)[0][0];
+    density = model->net->dense(x)[0][0];
   } else {
     // Tiles start on multiples of the stride, so their cells line up with the
     // whole-frame grid, and each is run with a halo wider than the trunk's
     // receptive-field radius, so the kept cells see exactly what they would see
     // in one pass over the whole frame.
     constexpr int64_t kHalo = 128;
-    const int64_t stride = model->bundle.net->output_stride();
+    const int64_t stride = model->net->output_stride();
     std::vector<torch::Tensor> rows;
     for (int64_t y = 0; y < H; y += tile) {
       std::vector<torch::Tensor> cols;
@@ -233,7 +233,7 @@ CountResult CrowdCounter::count(const ImageView& frame) {
         const int64_t y1 = std::min(H, y + tile + kHalo), x1 = std::min(W, xo + tile + kHalo);
         auto part = x.index({torch::indexing::Slice(), torch::indexing::Slice(), torch::indexing::Slice(y0, y1),
                              torch::indexing::Slice(x0, x1)});
-        auto d = model->bundle.net->dense(part)[0][0];
+        auto d = model->net->dense(part)[0][0];
         const int64_t cy = (y - y0) / stride, cx = (xo - x0) / stride;
         const int64_t ny = (std::min(H, y + tile) - y + stride - 1) / stride;
         const int64_t nx = (std::min(W, xo + tile) - xo + stride - 1) / stride;
@@ -245,7 +245,7 @@ CountResult CrowdCounter::count(const ImageView& frame) {
   }
   CountResult r;
   r.density = density.to(torch::kCPU, torch::kFloat).contiguous();
-  const double stride = model->bundle.net->output_stride();
+  const double stride = model->net->output_stride();
   // W network pixels span the frame's width, so one cell covers stride * width / W frame pixels.
   r.cell_width = stride * frame.width / static_cast<double>(W);
   r.cell_height = stride * frame.height / static_cast<double>(H);
@@ -262,12 +262,8 @@ CountResult CrowdCounter::count(const ImageView& frame) {
 // ---------------------------------------------------------------------------
 // QualityScorer
 
-struct QualityScorer::Loaded {
-  ModelBundle bundle;
-};
-
 QualityScorer::QualityScorer(ModelBundle bundle, EngineOptions options)
-    : options_(std::move(options)), device_(checked_device(options_)) {
+    : options_(std::move(options)), device_(checked_device(options_)), model_(Task::Quality, "QualityScorer") {
   set_model(std::move(bundle));
 }
 
@@ -275,29 +271,13 @@ std::unique_ptr<QualityScorer> QualityScorer::from_file(const std::string& path,
   return std::make_unique<QualityScorer>(load_bundle(path, Task::Quality), std::move(options));
 }
 
-void QualityScorer::set_model(ModelBundle bundle) {
-  if (!bundle.net) throw Error("QualityScorer: bundle has no network");
-  if (bundle.meta.spec.task != Task::Quality) {
-    throw InputError((bundle.path.empty() ? std::string("model") : bundle.path) + ": is a " +
-                     to_string(bundle.meta.spec.task) + " model, but a quality model is needed");
-  }
-  prepare_net(bundle.net, device_, options_.fp16);
-  auto loaded = std::make_shared<Loaded>();
-  loaded->bundle = std::move(bundle);
-  std::lock_guard<std::mutex> lock(mutex_);
-  loaded_ = std::move(loaded);
-}
+void QualityScorer::set_model(ModelBundle bundle) { model_.set(std::move(bundle), device_, options_.fp16); }
 
-std::shared_ptr<const QualityScorer::Loaded> QualityScorer::current() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return loaded_;
-}
-
-BundleMeta QualityScorer::meta() const { return current()->bundle.meta; }
+BundleMeta QualityScorer::meta() const { return model_.get()->meta; }
 
 QualityResult QualityScorer::score(const ImageView& frame) {
   const auto start = std::chrono::steady_clock::now();
-  auto model = current();
+  auto model = model_.get();
   constexpr int64_t kCrop = 224;
   double scale = 1.0;
   const int long_side = std::max(frame.width, frame.height);
@@ -326,10 +306,10 @@ QualityResult QualityScorer::score(const ImageView& frame) {
     crops.push_back(x.index({0, torch::indexing::Slice(), torch::indexing::Slice(oy, oy + kCrop),
                              torch::indexing::Slice(ox, ox + kCrop)}));
   }
-  auto raw = model->bundle.net->scalar(torch::stack(crops)).to(torch::kCPU, torch::kDouble);
+  auto raw = model->net->scalar(torch::stack(crops)).to(torch::kCPU, torch::kDouble);
   QualityResult r;
   r.raw = raw.mean().item<double>();
-  r.score = model->bundle.meta.quality_score(r.raw);
+  r.score = model->meta.quality_score(r.raw);
   r.inference_ms = elapsed_ms(start);
   return r;
 }

@@ -46,6 +46,22 @@ using Polygon = std::vector<std::pair<double, double>>;
 // Sum of the density cells whose centres lie inside the polygon.
 double count_in_polygon(const CountResult& result, const Polygon& polygon);
 
+// The model an engine runs. set() checks the task and moves the network to the
+// engine's device; get() hands out a shared reference, so a call under way
+// keeps the model it started with while another thread swaps in a new one.
+class ModelSlot {
+ public:
+  ModelSlot(Task task, const char* engine) : task_(task), engine_(engine) {}
+  void set(ModelBundle bundle, const torch::Device& device, bool fp16);
+  std::shared_ptr<const ModelBundle> get() const;
+
+ private:
+  Task task_;
+  const char* engine_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const ModelBundle> bundle_;
+};
+
 class CrowdCounter {
  public:
   CrowdCounter(ModelBundle bundle, EngineOptions options = {});
@@ -59,12 +75,9 @@ class CrowdCounter {
   const EngineOptions& options() const { return options_; }
 
  private:
-  struct Loaded;
-  std::shared_ptr<const Loaded> current() const;
   EngineOptions options_;
   torch::Device device_;
-  mutable std::mutex mutex_;
-  std::shared_ptr<const Loaded> loaded_;
+  ModelSlot model_;
 };
 
 struct QualityResult {
@@ -84,12 +97,9 @@ class QualityScorer {
   const EngineOptions& options() const { return options_; }
 
  private:
-  struct Loaded;
-  std::shared_ptr<const Loaded> current() const;
   EngineOptions options_;
   torch::Device device_;
-  mutable std::mutex mutex_;
-  std::shared_ptr<const Loaded> loaded_;
+  ModelSlot model_;
 };
 
 }  // namespace rv

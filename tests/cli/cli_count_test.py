@@ -10,52 +10,20 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import tempfile
 import time
 
 import cv2
 import numpy as np
 
-BIN = None
+import cli_util  # noqa: E402
+from cli_util import last_json, make_point_images, run  # noqa: E402
 TINY_NET = ["--width", "0.125", "--input-size", "64", "--patch-min", "32", "--patch-max", "96", "--rank-k", "3",
             "--quiet"]
 TINY = TINY_NET + ["--batch", "4", "--rank-sets", "2", "--threads", "2"]
 
 
-def run(*args, check=True, env=None, timeout=120):
-    p = subprocess.run([BIN, *args], capture_output=True, text=True, env=env, timeout=timeout)
-    if check and p.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
-    return p
-
-
-def last_json(p):
-    return json.loads(p.stdout.strip().splitlines()[-1])
-
-
 def make_images(d, n=4, size=96, seed=0):
-    rng = np.random.default_rng(seed)
-    os.makedirs(os.path.join(d, "images"), exist_ok=True)
-    entries = []
-    for i in range(n):
-        img = (rng.random((size, size, 3)) * 60).astype(np.uint8)
-        pts = []
-        for _ in range(2 + 2 * i):
-            x, y = rng.uniform(5, size - 6, 2)
-            cv2.circle(img, (int(x), int(y)), 3, (230, 230, 230), -1)
-            pts.append([float(x), float(y)])
-        name = f"img_{i}.png"
-        cv2.imwrite(os.path.join(d, "images", name), img)
-        entries.append({"image": name, "points": pts})
-    with open(os.path.join(d, "points.json"), "w") as f:
-        json.dump({"images": entries}, f)
-    with open(os.path.join(d, "points.csv"), "w") as f:
-        f.write("image,x,y\n")
-        for e in entries:
-            for x, y in e["points"]:
-                f.write(f"{e['image']},{x},{y}\n")
-    return entries
+    return make_point_images(d, n, size, seed, lambda i: 2 + 2 * i)
 
 
 def make_shanghaitech(d, entries):
@@ -223,7 +191,7 @@ def case_resume(d):
 def case_interrupt(d):
     make_images(d)
     out = os.path.join(d, "m.rvb")
-    proc = subprocess.Popen([BIN, "train-count", "--points", os.path.join(d, "points.json"), "--images",
+    proc = subprocess.Popen([cli_util.BIN, "train-count", "--points", os.path.join(d, "points.json"), "--images",
                              os.path.join(d, "images"), "--out", out, *TINY, "--iterations", "100000",
                              "--log", os.path.join(d, "log.jsonl"), "--log-every", "1"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -295,7 +263,7 @@ def case_distributed(d):
     for rank in (0, 1):
         env = dict(os.environ, WORLD_SIZE="2", RANK=str(rank), MASTER_ADDR="127.0.0.1", MASTER_PORT=port,
                    OMP_NUM_THREADS="1")
-        args = [BIN, "train-count", "--points", os.path.join(d, "points.json"), "--images",
+        args = [cli_util.BIN, "train-count", "--points", os.path.join(d, "points.json"), "--images",
                 os.path.join(d, "images"), "--out", os.path.join(d, "dist.rvb"), *TINY_NET, *common, "--threads", "1"]
         procs.append(subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     for p in procs:
@@ -396,13 +364,5 @@ def case_errors(d):
     assert [float(r.split(",")[1]) for r in rows] == [1.0, 2.0], rows
 
 
-def main():
-    global BIN
-    BIN, case = sys.argv[1], sys.argv[2]
-    with tempfile.TemporaryDirectory(prefix="rv-cli-") as d:
-        globals()["case_" + case](d)
-    print(f"{case}: ok")
-
-
 if __name__ == "__main__":
-    main()
+    cli_util.main(globals())

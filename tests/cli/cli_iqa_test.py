@@ -11,14 +11,14 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import tempfile
 import time
 
 import cv2
 import numpy as np
 
-BIN = None
+import cli_util  # noqa: E402
+from cli_util import expect_error, last_json, make_point_images  # noqa: E402
+
 TINY_IQA = ["--width", "0.125", "--crop", "64", "--threads", "1"]
 
 
@@ -27,23 +27,9 @@ TINY_IQA = ["--width", "0.125", "--crop", "64", "--threads", "1"]
 ENV = dict(os.environ, OMP_NUM_THREADS="1")
 
 
-def run(*args, check=True, timeout=120):
-    p = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=timeout, env=ENV)
-    if check and p.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
-    return p
-
-
-def last_json(p):
-    return json.loads(p.stdout.strip().splitlines()[-1])
-
-
-def expect_error(p, *words):
-    assert p.returncode != 0, f"expected failure:\n{p.stdout}\n{p.stderr}"
-    lines = [l for l in p.stderr.strip().splitlines() if l.strip()]
-    assert len(lines) == 1, f"want one error line, got:\n{p.stderr}"
-    for w in words:
-        assert w in lines[0], f"error line lacks '{w}': {lines[0]}"
+def run(*args, **kwargs):
+    kwargs.setdefault("env", ENV)
+    return cli_util.run(*args, **kwargs)
 
 
 def texture(rng, size):
@@ -80,22 +66,7 @@ def make_iqa(d, n=24, size=80, seed=0):
 
 
 def make_count_images(d, n=6, size=96, seed=1):
-    rng = np.random.default_rng(seed)
-    os.makedirs(os.path.join(d, "images"), exist_ok=True)
-    entries = []
-    for i in range(n):
-        img = (rng.random((size, size, 3)) * 60).astype(np.uint8)
-        pts = []
-        for _ in range(2 + i):
-            x, y = rng.uniform(5, size - 6, 2)
-            cv2.circle(img, (int(x), int(y)), 3, (230, 230, 230), -1)
-            pts.append([float(x), float(y)])
-        name = f"img_{i}.png"
-        cv2.imwrite(os.path.join(d, "images", name), img)
-        entries.append({"image": name, "points": pts})
-    with open(os.path.join(d, "points.json"), "w") as f:
-        json.dump({"images": entries}, f)
-    return entries
+    return make_point_images(d, n, size, seed, lambda i: 1 + i)
 
 
 def make_video(path, n=10, size=(128, 96)):
@@ -199,7 +170,7 @@ def case_resume(d):
     args = ["train-iqa", "--images", unl, "--distortions", "live", "--scores", scores, "--score-images", img_dir,
             "--mode", "finetune", "--rank-iterations", "4", "--iterations", "4000", "--batch", "2",
             "--checkpoint-every", "5", "--out", out, *TINY_IQA]
-    proc = subprocess.Popen([BIN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    proc = subprocess.Popen([cli_util.BIN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
     ckpt = out + ".ckpt"
     deadline = time.time() + 60
     while not os.path.exists(ckpt) and time.time() < deadline and proc.poll() is None:
@@ -384,11 +355,5 @@ def case_errors(d):
                      os.path.join(d, "sim"), check=False), "nope.json")
 
 
-CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
-
 if __name__ == "__main__":
-    BIN = sys.argv[1]
-    case = sys.argv[2]
-    with tempfile.TemporaryDirectory() as d:
-        CASES[case](d)
-    print(f"{case}: ok")
+    cli_util.main(globals())

@@ -40,24 +40,8 @@ class CrowdCountTest : public ::testing::Test {
 
   // What the engine alone says about the test picture.
   double engine_count(const std::string& model) {
-    auto counter = rv::CrowdCounter::from_file(model);
-    GstMapInfo map;
-    gst_buffer_map(picture_, &map, GST_MAP_READ);
-    rv::ImageView view{map.data, kW, kH, static_cast<size_t>(GST_ROUND_UP_4(kW * 3)), rv::PixelFormat::RGB};
-    double c = counter->count(view).count;
-    gst_buffer_unmap(picture_, &map);
-    return c;
-  }
-
-  static double get_double(const GstStructure* s, const char* field) {
-    double v = NAN;
-    EXPECT_TRUE(gst_structure_get_double(s, field, &v)) << field;
-    return v;
-  }
-  static bool get_bool(const GstStructure* s, const char* field) {
-    gboolean v = FALSE;
-    EXPECT_TRUE(gst_structure_get_boolean(s, field, &v)) << field;
-    return v;
+    rvtest::MappedView mapped(picture_, kW, kH);
+    return rv::CrowdCounter::from_file(model)->count(mapped.view).count;
   }
   static guint64 get_u64(const GstStructure* s, const char* field) {
     guint64 v = 0;
@@ -159,9 +143,9 @@ TEST_F(CrowdCountTest, MessagesAndMetaDescribeEachFrame) {
     EXPECT_EQ(get_u64(s, "running-time"), 1000 + i * (GST_SECOND / 30));
     EXPECT_EQ(get_u64(s, "stream-time"), 1000 + i * (GST_SECOND / 30));
     EXPECT_EQ(get_u64(s, "duration"), GST_SECOND / 30);
-    EXPECT_NEAR(get_double(s, "count"), expected, 1e-3 * std::abs(expected) + 1e-5);
-    EXPECT_FALSE(get_bool(s, "stale"));
-    EXPECT_GT(get_double(s, "inference-ms"), 0.0);
+    EXPECT_NEAR(rvtest::get_double(s, "count"), expected, 1e-3 * std::abs(expected) + 1e-5);
+    EXPECT_FALSE(rvtest::get_bool(s, "stale"));
+    EXPECT_GT(rvtest::get_double(s, "inference-ms"), 0.0);
     EXPECT_TRUE(gst_structure_has_field_typed(s, "zones", GST_TYPE_ARRAY));
   }
   GstStructure* stats = nullptr;
@@ -208,7 +192,7 @@ TEST_F(CrowdCountTest, ZonesAndRoiSplitTheDensity) {
   ASSERT_EQ(gst_value_array_get_size(zones), 2u);
   const GstStructure* z1 = gst_value_get_structure(gst_value_array_get_value(zones, 1));
   EXPECT_STREQ(gst_structure_get_string(z1, "id"), "right");
-  EXPECT_NEAR(get_double(z1, "count"), right, 1e-6);
+  EXPECT_NEAR(rvtest::get_double(z1, "count"), right, 1e-6);
   gst_harness_teardown(h);
 }
 
@@ -233,24 +217,15 @@ TEST_F(CrowdCountTest, ZonesFileWithNormalizedUnitsAndThresholdAlerts) {
   auto alerts = bus.element_messages("crowdcount-alert");
   ASSERT_EQ(alerts.size(), 2u);
   EXPECT_STREQ(gst_structure_get_string(alerts[0], "zone"), "frame");
-  EXPECT_TRUE(get_bool(alerts[0], "alert"));
+  EXPECT_TRUE(rvtest::get_bool(alerts[0], "alert"));
   EXPECT_STREQ(gst_structure_get_string(alerts[1], "zone"), "top");
   gst_harness_teardown(h);
 }
 
 TEST_F(CrowdCountTest, BadZonesFailTheStartWithTheReason) {
-  GstElement* e = gst_element_factory_make("crowdcount", nullptr);
-  g_object_set(e, "model-file", model_.c_str(), "zones", "door:1,2,3", nullptr);
-  rvtest::BusWatch bus(e);
-  EXPECT_EQ(gst_element_set_state(e, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
-  GstMessage* err = bus.wait_for("error", 1.0);
-  ASSERT_NE(err, nullptr);
-  GError* error = nullptr;
-  gst_message_parse_error(err, &error, nullptr);
-  EXPECT_NE(std::string(error->message).find("door"), std::string::npos) << error->message;
-  g_error_free(error);
-  gst_element_set_state(e, GST_STATE_NULL);
-  gst_object_unref(e);
+  auto f = rvtest::start_failure("crowdcount", "model-file=" + model_ + " zones=door:1,2,3");
+  EXPECT_TRUE(f.failed);
+  EXPECT_NE(f.message.find("door"), std::string::npos) << f.message;
 }
 
 TEST_F(CrowdCountTest, IntervalCarriesTheLastResultMarkedStale) {
@@ -269,7 +244,7 @@ TEST_F(CrowdCountTest, IntervalCarriesTheLastResultMarkedStale) {
   ASSERT_EQ(msgs.size(), 6u) << "one message per frame";
   for (int i = 0; i < 6; ++i) {
     EXPECT_EQ(get_u64(msgs[i], "frame-number"), static_cast<guint64>(i));
-    EXPECT_EQ(get_bool(msgs[i], "stale"), i % 3 != 0);
+    EXPECT_EQ(rvtest::get_bool(msgs[i], "stale"), i % 3 != 0);
     EXPECT_EQ(get_u64(msgs[i], "result-frame-number"), static_cast<guint64>(i - i % 3));
   }
   GstStructure* stats = nullptr;
@@ -361,39 +336,20 @@ TEST_F(CrowdCountTest, MissingCorruptOrWrongTaskModelFailsToReachPaused) {
   g_file_set_contents(corrupt.c_str(), "definitely not a model", -1, nullptr);
   const std::string missing = dir_->path("missing.rvm");
   for (const std::string& path : {missing, corrupt, quality_model_}) {
-    GstElement* e = gst_element_factory_make("crowdcount", nullptr);
-    g_object_set(e, "model-file", path.c_str(), nullptr);
-    rvtest::BusWatch bus(e);
-    EXPECT_EQ(gst_element_set_state(e, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE) << path;
-    GstMessage* err = bus.wait_for("error", 1.0);
-    ASSERT_NE(err, nullptr) << path;
-    GError* error = nullptr;
-    gst_message_parse_error(err, &error, nullptr);
-    const std::string text = error->message;
-    EXPECT_NE(text.find(path), std::string::npos) << text;
+    auto f = rvtest::start_failure("crowdcount", "model-file=" + path);
+    EXPECT_TRUE(f.failed) << path;
+    EXPECT_NE(f.message.find(path), std::string::npos) << f.message;
     if (path == missing) {
-      EXPECT_TRUE(g_error_matches(error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND)) << text;
+      EXPECT_TRUE(f.domain == GST_RESOURCE_ERROR && f.code == GST_RESOURCE_ERROR_NOT_FOUND) << f.message;
     }
-    g_error_free(error);
-    gst_element_set_state(e, GST_STATE_NULL);
-    gst_object_unref(e);
   }
 }
 
 TEST_F(CrowdCountTest, CudaWithoutCudaIsAClearError) {
   if (torch::cuda::is_available()) GTEST_SKIP() << "CUDA is available here";
-  GstElement* e = gst_element_factory_make("crowdcount", nullptr);
-  g_object_set(e, "model-file", model_.c_str(), "device", "cuda", nullptr);
-  rvtest::BusWatch bus(e);
-  EXPECT_EQ(gst_element_set_state(e, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
-  GstMessage* err = bus.wait_for("error", 1.0);
-  ASSERT_NE(err, nullptr);
-  GError* error = nullptr;
-  gst_message_parse_error(err, &error, nullptr);
-  EXPECT_NE(std::string(error->message).find("cuda"), std::string::npos) << error->message;
-  g_error_free(error);
-  gst_element_set_state(e, GST_STATE_NULL);
-  gst_object_unref(e);
+  auto f = rvtest::start_failure("crowdcount", "model-file=" + model_ + " device=cuda");
+  EXPECT_TRUE(f.failed);
+  EXPECT_NE(f.message.find("cuda"), std::string::npos) << f.message;
 }
 
 TEST_F(CrowdCountTest, RepeatedStateCyclesKeepWorking) {
@@ -436,11 +392,11 @@ TEST_F(CrowdCountTest, EosDuringInferenceDeliversEveryFramesMessage) {
   // has nothing to report), and one for every inference.
   size_t fresh = 0;
   for (int i = 0; i < n; ++i) EXPECT_LE(per_frame[i], 1) << "frame " << i;
-  for (auto* s : msgs) fresh += !get_bool(s, "stale");
+  for (auto* s : msgs) fresh += !rvtest::get_bool(s, "stale");
   // The last frame was queued last, so it is never dropped.
   bool last_fresh = false;
   for (auto* s : msgs)
-    if (get_u64(s, "frame-number") == n - 1u) last_fresh = !get_bool(s, "stale");
+    if (get_u64(s, "frame-number") == n - 1u) last_fresh = !rvtest::get_bool(s, "stale");
   EXPECT_TRUE(last_fresh);
   GstStructure* stats = nullptr;
   g_object_get(h->element, "stats", &stats, nullptr);

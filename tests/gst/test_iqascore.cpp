@@ -32,19 +32,8 @@ class IqaScoreTest : public ::testing::Test {
   }
 
   double engine_score(GstBuffer* picture) {
-    auto scorer = rv::QualityScorer::from_file(model_);
-    GstMapInfo map;
-    gst_buffer_map(picture, &map, GST_MAP_READ);
-    rv::ImageView view{map.data, kW, kH, static_cast<size_t>(GST_ROUND_UP_4(kW * 3)), rv::PixelFormat::RGB};
-    double s = scorer->score(view).score;
-    gst_buffer_unmap(picture, &map);
-    return s;
-  }
-
-  static double get_double(const GstStructure* s, const char* field) {
-    double v = NAN;
-    EXPECT_TRUE(gst_structure_get_double(s, field, &v)) << field;
-    return v;
+    rvtest::MappedView mapped(picture, kW, kH);
+    return rv::QualityScorer::from_file(model_)->score(mapped.view).score;
   }
 
   static rvtest::TempDir* dir_;
@@ -72,8 +61,8 @@ TEST_F(IqaScoreTest, ScoresMatchTheEngineInMessagesAndMeta) {
     EXPECT_NEAR(m->value, expected, tol) << gst_video_format_to_string(f);
     auto msgs = bus.element_messages("iqascore");
     ASSERT_EQ(msgs.size(), 1u);
-    EXPECT_NEAR(get_double(msgs[0], "score"), m->value, 1e-9);
-    EXPECT_NEAR(get_double(msgs[0], "raw-score"), m->value, 1e-9);
+    EXPECT_NEAR(rvtest::get_double(msgs[0], "score"), m->value, 1e-9);
+    EXPECT_NEAR(rvtest::get_double(msgs[0], "raw-score"), m->value, 1e-9);
     gst_buffer_unref(out);
     gst_buffer_unref(in);
     gst_harness_teardown(h);
@@ -93,9 +82,9 @@ TEST_F(IqaScoreTest, SmoothingAndAlertsFollowTheScores) {
   gst_buffer_unref(rvtest::push_and_pull(h, b, GST_SECOND / 30));
   auto msgs = bus.element_messages("iqascore");
   ASSERT_EQ(msgs.size(), 2u);
-  EXPECT_NEAR(get_double(msgs[0], "score"), sa, 1e-3);
-  EXPECT_NEAR(get_double(msgs[1], "raw-score"), sb, 1e-3);
-  EXPECT_NEAR(get_double(msgs[1], "score"), smoothed, 1e-3);
+  EXPECT_NEAR(rvtest::get_double(msgs[0], "score"), sa, 1e-3);
+  EXPECT_NEAR(rvtest::get_double(msgs[1], "raw-score"), sb, 1e-3);
+  EXPECT_NEAR(rvtest::get_double(msgs[1], "score"), smoothed, 1e-3);
   // Every score is below 100: one alert when it starts, none per frame after.
   auto alerts = bus.element_messages("iqascore-alert");
   ASSERT_EQ(alerts.size(), 1u);
@@ -128,18 +117,9 @@ TEST_F(IqaScoreTest, DrawsOnlyWhenAsked) {
 }
 
 TEST_F(IqaScoreTest, CountModelIsRefusedBeforePaused) {
-  GstElement* e = gst_element_factory_make("iqascore", nullptr);
-  g_object_set(e, "model-file", count_model_.c_str(), nullptr);
-  rvtest::BusWatch bus(e);
-  EXPECT_EQ(gst_element_set_state(e, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
-  GstMessage* err = bus.wait_for("error", 1.0);
-  ASSERT_NE(err, nullptr);
-  GError* error = nullptr;
-  gst_message_parse_error(err, &error, nullptr);
-  EXPECT_NE(std::string(error->message).find(count_model_), std::string::npos) << error->message;
-  g_error_free(error);
-  gst_element_set_state(e, GST_STATE_NULL);
-  gst_object_unref(e);
+  auto f = rvtest::start_failure("iqascore", "model-file=" + count_model_);
+  EXPECT_TRUE(f.failed);
+  EXPECT_NE(f.message.find(count_model_), std::string::npos) << f.message;
 }
 
 }  // namespace

@@ -2,7 +2,10 @@
 
 #include <glib/gstdio.h>
 
+#include <gtest/gtest.h>
+
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <thread>
 
@@ -149,7 +152,8 @@ GstMessage* BusWatch::wait_for(const std::string& name, double seconds) {
   return nullptr;
 }
 
-GstHarness* make_harness(const std::string& factory, const std::string& props, const std::string& caps) {
+namespace {
+GstElement* make_element(const std::string& factory, const std::string& props) {
   GstElement* element = gst_element_factory_make(factory.c_str(), nullptr);
   if (!element) return nullptr;
   gchar** pairs = g_strsplit(props.c_str(), " ", -1);
@@ -160,11 +164,58 @@ GstHarness* make_harness(const std::string& factory, const std::string& props, c
     g_strfreev(kv);
   }
   g_strfreev(pairs);
+  return element;
+}
+}  // namespace
+
+GstHarness* make_harness(const std::string& factory, const std::string& props, const std::string& caps) {
+  GstElement* element = make_element(factory, props);
+  if (!element) return nullptr;
   GstHarness* h = gst_harness_new_with_element(element, "sink", "src");
   gst_object_unref(element);
   gst_harness_set_src_caps_str(h, caps.c_str());
   return h;
 }
+
+StartFailure start_failure(const std::string& factory, const std::string& props) {
+  StartFailure result;
+  GstElement* e = make_element(factory, props);
+  if (!e) return result;
+  {
+    BusWatch bus(e);
+    result.failed = gst_element_set_state(e, GST_STATE_PAUSED) == GST_STATE_CHANGE_FAILURE;
+    if (GstMessage* err = bus.wait_for("error", 1.0)) {
+      GError* error = nullptr;
+      gst_message_parse_error(err, &error, nullptr);
+      result.message = error->message;
+      result.domain = error->domain;
+      result.code = error->code;
+      g_error_free(error);
+    }
+  }
+  gst_element_set_state(e, GST_STATE_NULL);
+  gst_object_unref(e);
+  return result;
+}
+
+double get_double(const GstStructure* s, const char* field) {
+  double v = NAN;
+  EXPECT_TRUE(gst_structure_get_double(s, field, &v)) << field;
+  return v;
+}
+
+bool get_bool(const GstStructure* s, const char* field) {
+  gboolean v = FALSE;
+  EXPECT_TRUE(gst_structure_get_boolean(s, field, &v)) << field;
+  return v;
+}
+
+MappedView::MappedView(GstBuffer* buffer, int width, int height) : buffer_(buffer) {
+  gst_buffer_map(buffer_, &map_, GST_MAP_READ);
+  view = rv::ImageView{map_.data, width, height, static_cast<size_t>(GST_ROUND_UP_4(width * 3)), rv::PixelFormat::RGB};
+}
+
+MappedView::~MappedView() { gst_buffer_unmap(buffer_, &map_); }
 
 GstBuffer* push_and_pull(GstHarness* h, GstBuffer* picture, GstClockTime pts) {
   GstBuffer* in = gst_buffer_copy_deep(picture);

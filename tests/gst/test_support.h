@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bundle/bundle.h"
+#include "engine/image_view.h"
 
 namespace rvtest {
 
@@ -61,6 +62,35 @@ class BusWatch {
 // A harness around a fresh `factory` element with "name=value name=value"
 // properties set before it starts (the harness plays it at once).
 GstHarness* make_harness(const std::string& factory, const std::string& props, const std::string& caps);
+
+// Creates a `factory` element with `props` and takes it to PAUSED, which
+// should fail: whether it did, and the error it posted on the bus (message
+// empty when none came within a second). The element is disposed of.
+struct StartFailure {
+  bool failed = false;
+  std::string message;
+  GQuark domain = 0;
+  int code = 0;
+};
+StartFailure start_failure(const std::string& factory, const std::string& props);
+
+// Fields of a message structure; a missing field fails the test.
+double get_double(const GstStructure* s, const char* field);
+bool get_bool(const GstStructure* s, const char* field);
+
+// An RGB buffer mapped for reading, as the engines' ImageView.
+class MappedView {
+ public:
+  MappedView(GstBuffer* buffer, int width, int height);
+  ~MappedView();
+  MappedView(const MappedView&) = delete;
+  MappedView& operator=(const MappedView&) = delete;
+  rv::ImageView view;
+
+ private:
+  GstBuffer* buffer_;
+  GstMapInfo map_;
+};
 
 // Pushes a copy of `picture` with the given PTS and returns the output buffer.
 GstBuffer* push_and_pull(GstHarness* h, GstBuffer* picture, GstClockTime pts);
