@@ -7,6 +7,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -113,12 +114,13 @@ int cmd_select(int argc, char** argv) {
   if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
 
   std::unique_ptr<FrameSource> source;
+  FrameRange range;
   if (args.has("images")) {
     require_dir("--images", args.str("images"));
     source = FrameSource::open(args.str("images"));
   } else {
     require_file("--video", args.str("video"));
-    const FrameRange range = args.has("frames") ? parse_frame_range(args.str("frames"), "--frames") : FrameRange{};
+    if (args.has("frames")) range = parse_frame_range(args.str("frames"), "--frames");
     source = FrameSource::open(args.str("video"), range);
   }
   std::string model = args.str("model", default_model_path(Task::Count));
@@ -134,7 +136,12 @@ int cmd_select(int argc, char** argv) {
   std::vector<double> certainty;
   cv::Mat frame;
   long index = 0;
-  const long total = source->total_frames();
+  // Items the range yields (total_frames() is the whole video; unknown: <= 0).
+  long total = source->total_frames();
+  if (source->is_video() && total > 0) {
+    const long end = range.end >= 0 ? std::min(range.end, total) : total;
+    total = end > range.first ? (end - range.first + range.stride - 1) / range.stride : 0;
+  }
   Progress progress("select", total, 0, std::cerr);
   while (source->next(frame, index)) {
     // The model's per-camera input scale (from `adapt`) applies here too.
