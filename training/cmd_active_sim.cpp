@@ -6,9 +6,9 @@
 // the labelled part (same seed for both strategies, so only the data differ)
 // and reports MAE / MSE on the test part. Writes PREFIX.csv and PREFIX.png.
 //
-// The training loop here is deliberately minimal (density regression on
-// multi-scale patches, Eq. 17): the simulation compares selection strategies,
-// not training recipes.
+// Training is the counting trainer of train-count (core/train/count_trainer,
+// density regression on multi-scale patches, Eq. 17, without the ranking
+// term): the simulation compares selection strategies, not training recipes.
 #include <torch/torch.h>
 
 #include <opencv2/imgcodecs.hpp>
@@ -16,7 +16,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <numeric>
@@ -26,125 +25,61 @@
 #include "active/image_certainty.h"
 #include "active/selection.h"
 #include "args.h"
+#include "bundle/bundle.h"
 #include "commands.h"
 #include "common/error.h"
-#include "data/annotations.h"
-#include "data/density_map.h"
-#include "data/patch_sampler.h"
-#include "data/shanghaitech.h"
-#include "data/tensor_convert.h"
 #include "engine/engines.h"
 #include "iqa_cli_util.h"
-#include "loss/regression_loss.h"
 #include "metrics/metrics.h"
-#include "model/network.h"
-#include "train/optimiser.h"
-#include "train/progress.h"
+#include "train/count_data.h"
+#include "train/count_trainer.h"
 
 namespace rv::cli {
 
 namespace {
 
-struct LabelledImage {
-  std::string name;
-  cv::Mat image;  // BGR, already scaled by --scale
-  Points points;  // in the scaled image
-};
-
 struct SimConfig {
   NetSpec spec;
-  int iterations = 300;
-  int batch = 8;
-  PatchOptions patch;
-  double sigma = 15.0;
-  OptimiserOptions optimiser;
+  CountTrainOptions train;
   ImageCertaintyOptions certainty;
   uint32_t seed = 1;
   torch::Device device = torch::kCPU;
 };
 
-std::vector<LabelledImage> load_set(const Args& args, double scale) {
-  std::vector<LabelledImage> set;
-  auto add = [&](const std::string& path, Points points) {
-    cv::Mat image = cv::imread(path, cv::IMREAD_COLOR);
-    if (image.empty()) throw InputError(path + ": cannot read image");
-    if (scale != 1.0) {
-      cv::Mat small;
-      cv::resize(image, small, cv::Size(), scale, scale, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
-      image = small;
-      for (auto& p : points) p = cv::Point2f(static_cast<float>((p.x + 0.5) * scale - 0.5),
-                                             static_cast<float>((p.y + 0.5) * scale - 0.5));
-    }
-    set.push_back({std::filesystem::path(path).filename().string(), image, points_inside(points, image.size())});
-  };
+std::vector<LabelledImage> load_set(const Args& args, double scale, const DensityTargetOptions& density) {
   if (args.has("shanghaitech")) {
     require_dir("--shanghaitech", args.str("shanghaitech"));
-    for (const auto& item : list_shanghaitech(args.str("shanghaitech")))
-      add(item.image_path, read_shanghaitech_mat(item.annotation_path).points);
-  } else {
-    require_file("--points", args.str("points"));
-    require_dir("--images", args.str("images"));
-    for (const auto& a : read_points(args.str("points"))) {
-      const std::string p = (std::filesystem::path(args.str("images")) / a.image).string();
-      if (!std::filesystem::is_regular_file(p)) throw InputError(args.str("points") + ": image " + a.image + " not found");
-      add(p, a.points);
-    }
+    return load_shanghaitech_set(args.str("shanghaitech"), scale, density);
   }
-  return set;
+  require_file("--points", args.str("points"));
+  require_dir("--images", args.str("images"));
+  return load_points_set(args.str("points"), args.str("images"), scale, density);
 }
 
-RankNetPtr train_counter(const std::vector<LabelledImage>& data, const std::vector<size_t>& labelled,
-                         const SimConfig& c, const std::string& label) {
+std::vector<LabelledImage> subset(const std::vector<LabelledImage>& data, const std::vector<size_t>& index) {
+  std::vector<LabelledImage> out;
+  out.reserve(index.size());
+  for (size_t i : index) out.push_back(data[i]);  // cv::Mat copies share pixels
+  return out;
+}
+
+// A fresh network (same seed for every cycle and strategy) trained on the labelled images; the
+// trainer validates on `test` at the end.
+std::pair<RankNetPtr, CountMetrics> train_and_test(const std::vector<LabelledImage>& data,
+                                                   const std::vector<size_t>& labelled,
+                                                   const std::vector<size_t>& test, const SimConfig& c) {
   torch::manual_seed(c.seed);
-  RankNetPtr net = build_network(c.spec);
-  net->to(c.device);
-  net->train();
-  auto opt = make_optimiser(net->parameters(), c.optimiser);
-  std::mt19937 rng(c.seed + 17);
-  std::uniform_int_distribution<size_t> pick(0, labelled.size() - 1);
-  const int stride = net->output_stride();
-  Progress progress(label, c.iterations, 0, std::cerr);
-  double smoothed = NAN;
-  for (int it = 0; it < c.iterations; ++it) {
-    set_learning_rate(*opt, learning_rate_at(c.optimiser, it));
-    std::vector<cv::Mat> images, maps;
-    for (int b = 0; b < c.batch; ++b) {
-      const auto& item = data[labelled[pick(rng)]];
-      const cv::Mat density = density_map_fixed(item.image.size(), item.points, c.sigma);
-      auto patch = sample_labelled_patch(item.image, item.points, density, c.patch, rng);
-      images.push_back(patch.image);
-      maps.push_back(sum_pool(patch.density, stride));
-    }
-    auto pred = net->dense(images_to_tensor(images).to(c.device));
-    auto target = densities_to_tensor(maps).to(c.device);
-    // In the network's head units (× density_scale): per-cell densities are
-    // tiny numbers otherwise.
-    const double k = c.spec.density_scale;
-    auto loss = density_euclidean_loss(pred * k, target * k);
-    opt->zero_grad();
-    loss.backward();
-    opt->step();
-    const double v = loss.item<double>();
-    smoothed = std::isnan(smoothed) ? v : 0.9 * smoothed + 0.1 * v;
-    std::ostringstream m;
-    m << "loss " << std::setprecision(4) << smoothed;
-    progress.update(it + 1, m.str());
-  }
-  progress.finish();
-  net->eval();
-  return net;
+  ModelBundle bundle = make_bundle(c.spec);
+  CountTrainData d;
+  d.labelled = subset(data, labelled);
+  d.validation = subset(data, test);
+  const auto result = train_count(bundle, d, c.train);
+  if (result.interrupted) throw Error("active-sim: interrupted");
+  bundle.net->eval();
+  const auto& v = result.last_validation;
+  return {bundle.net, CountMetrics{v.at("mae").get<double>(), v.at("mse").get<double>()}};
 }
 
-CountMetrics evaluate(RankNet& net, const std::vector<LabelledImage>& data, const std::vector<size_t>& test,
-                      const torch::Device& device) {
-  std::vector<double> truth, pred;
-  torch::NoGradGuard no_grad;
-  for (size_t i : test) {
-    truth.push_back(static_cast<double>(data[i].points.size()));
-    pred.push_back(net.scalar(image_to_tensor(data[i].image).to(device)).item<double>());
-  }
-  return count_metrics(truth, pred);
-}
 
 // The plot of Fig. 7: MAE against the labelled fraction, one line per strategy.
 cv::Mat draw_plot(const std::vector<double>& x, const std::vector<double>& a, const std::vector<double>& b,
@@ -241,27 +176,32 @@ int cmd_active_sim(int argc, char** argv) {
   const double step = args.real("step", 0.1, 1e-6, 1.0);
   const int cycles = static_cast<int>(args.integer("cycles", 5, 1, 1000));
   SimConfig c;
-  c.iterations = static_cast<int>(args.integer("iterations", 300, 1, 100000000));
-  c.batch = static_cast<int>(args.integer("batch", 8, 1, 4096));
-  c.patch.out_size = static_cast<int>(args.integer("patch", 224, 16, 4096));
-  if (c.patch.out_size % 16) throw InputError("--patch " + std::to_string(c.patch.out_size) + ": must be a multiple of 16");
-  c.patch.min_size = static_cast<int>(args.integer("patch-min", 56, 1, 100000));
-  c.patch.max_size = static_cast<int>(args.integer("patch-max", 448, 1, 100000));
-  if (c.patch.max_size < c.patch.min_size) throw InputError("--patch-max must be >= --patch-min");
-  c.sigma = args.real("sigma", 15.0, 0.1, 1000.0);
+  CountTrainOptions& t = c.train;
+  t.rank = false;
+  t.iterations = args.integer("iterations", 300, 1, 100000000);
+  t.batch = static_cast<int>(args.integer("batch", 8, 1, 4096));
+  t.input_size = static_cast<int>(args.integer("patch", 224, 16, 4096));
+  if (t.input_size % 16) throw InputError("--patch " + std::to_string(t.input_size) + ": must be a multiple of 16");
+  t.patch_min = static_cast<int>(args.integer("patch-min", 56, 1, 100000));
+  t.patch_max = static_cast<int>(args.integer("patch-max", 448, 1, 100000));
+  if (t.patch_max < t.patch_min) throw InputError("--patch-max must be >= --patch-min");
+  const double sigma = args.real("sigma", 15.0, 0.1, 1000.0);
   const double scale = args.real("scale", 1.0, 0.01, 10.0);
   c.spec.task = Task::Count;
   c.spec.width = args.real("width", 0.25, 0.01, 4.0);
   c.spec.batch_norm = args.flag("batch-norm");
-  c.optimiser.lr = args.real("lr", 1e-4, 1e-12, 10.0);
+  t.optimiser.lr = args.real("lr", 1e-4, 1e-12, 10.0);
   c.certainty.pairs = args.integer("pairs", 100, 1, 1000000);
   c.certainty.crops.out_size = static_cast<int>(args.integer("crop", 224, 16, 4096));
   c.seed = static_cast<uint32_t>(args.integer("seed", 1, 0, 4294967295L));
-  c.device = parse_device(args.str("device", "cpu"));
+  t.device = args.str("device", "cpu");
+  t.seed = c.seed;
+  c.device = parse_device(t.device);
   const long threads = args.integer("threads", 0, 0, 1024);
   if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
 
-  const auto data = load_set(args, scale);
+  // --sigma is in pixels after --scale; the loader scales an original-pixel sigma with the image.
+  const auto data = load_set(args, scale, DensityTargetOptions{false, sigma / scale});
   const long n = static_cast<long>(data.size());
   const long n_test = args.integer("test", std::max<long>(1, n / 5), 1, 100000000);
   if (n_test + 2 > n)
@@ -278,7 +218,7 @@ int cmd_active_sim(int argc, char** argv) {
     return std::max<size_t>(1, std::min(pool.size(), static_cast<size_t>(std::llround(f * pool.size()))));
   };
   std::cout << "active-sim: " << n << " images (" << pool.size() << " pool, " << test.size() << " test), "
-            << cycles << " cycles of " << c.iterations << " iterations, width " << c.spec.width << "\n";
+            << cycles << " cycles of " << t.iterations << " iterations, width " << c.spec.width << "\n";
 
   // Both strategies start from the same random subset of the pool.
   std::vector<size_t> initial(pool.begin(), pool.begin() + static_cast<long>(target_size(0)));
@@ -295,8 +235,10 @@ int cmd_active_sim(int argc, char** argv) {
     fractions.push_back(static_cast<double>(strategies[0].labelled.size()) / pool.size());
     sizes.push_back(strategies[0].labelled.size());
     for (auto& s : strategies) {
-      auto net = train_counter(data, s.labelled, c, s.name + " " + std::to_string(cycle + 1) + "/" + std::to_string(cycles));
-      s.metrics.push_back(evaluate(*net, data, test, c.device));
+      std::cerr << "cycle " << cycle + 1 << "/" << cycles << " " << s.name << ": training on " << s.labelled.size()
+                << " images\n";
+      auto [net, metrics] = train_and_test(data, s.labelled, test, c);
+      s.metrics.push_back(metrics);
       std::cout << "cycle " << cycle + 1 << " " << std::left << std::setw(9) << s.name << std::right << " labelled "
                 << s.labelled.size() << " (" << std::fixed << std::setprecision(0) << 100.0 * fractions.back()
                 << "%)  MAE " << std::setprecision(2) << s.metrics.back().mae << "  MSE " << s.metrics.back().mse

@@ -5,6 +5,11 @@
 #include <cmath>
 
 #include "common/error.h"
+#include "rankvision_config.h"
+
+#if RANKVISION_HAVE_OPENCV
+#include <opencv2/imgproc.hpp>
+#endif
 
 namespace rv {
 
@@ -137,15 +142,33 @@ torch::Device parse_device(const std::string& name) {
 torch::Tensor frame_to_tensor(const ImageView& frame, double scale, const torch::Device& device) {
   check_frame(frame);
   const int64_t bpp = bytes_per_pixel(frame.format);
-  auto raw = torch::from_blob(const_cast<uint8_t*>(frame.data), {frame.height, frame.width, bpp},
-                              {static_cast<int64_t>(frame.stride), bpp, 1}, torch::kUInt8);
+  const bool resize = std::abs(scale - 1.0) > 1e-9;
+  const int64_t h = resize ? std::max<int64_t>(1, std::lround(frame.height * scale)) : frame.height;
+  const int64_t w = resize ? std::max<int64_t>(1, std::lround(frame.width * scale)) : frame.width;
   const auto off = rgb_offsets(frame.format);
   auto index = torch::tensor({off[0], off[1], off[2]}, torch::kLong);
+#if RANKVISION_HAVE_OPENCV
+  // Resize the 8-bit frame exactly as training does (core/train/count_data.cpp resize_by: cv::resize,
+  // INTER_AREA down, INTER_LINEAR up), so a model sees the same pixels in the element as in training.
+  const cv::Mat view(static_cast<int>(frame.height), static_cast<int>(frame.width),
+                     CV_8UC(static_cast<int>(bpp)), const_cast<uint8_t*>(frame.data), frame.stride);
+  cv::Mat scaled = view;
+  if (resize) {
+    cv::resize(view, scaled, cv::Size(static_cast<int>(w), static_cast<int>(h)), 0, 0,
+               scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  }
+  auto raw = torch::from_blob(scaled.data, {h, w, bpp}, {static_cast<int64_t>(scaled.step[0]), bpp, 1}, torch::kUInt8);
+  // index_select copies, so neither the frame nor `scaled` is referenced after this.
+  return raw.index_select(2, index).to(device).permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat).div_(255.0)
+      .contiguous();
+#else
+  auto raw = torch::from_blob(const_cast<uint8_t*>(frame.data), {frame.height, frame.width, bpp},
+                              {static_cast<int64_t>(frame.stride), bpp, 1}, torch::kUInt8);
   // [H,W,3] uint8 → device → [1,3,H,W] float 0..1. Copy first so the frame can be released.
   auto rgb = raw.index_select(2, index).to(device).permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat).div_(255.0);
-  if (std::abs(scale - 1.0) > 1e-9) {
-    const int64_t h = std::max<int64_t>(1, std::lround(frame.height * scale));
-    const int64_t w = std::max<int64_t>(1, std::lround(frame.width * scale));
+  if (resize) {
+    // Without OpenCV (GPU-only builds) torch's area mode is the nearest match to training's INTER_AREA;
+    // it differs slightly at non-integer scales.
     namespace F = torch::nn::functional;
     auto opts = F::InterpolateFuncOptions().size(std::vector<int64_t>{h, w});
     if (scale < 1.0) {
@@ -156,6 +179,7 @@ torch::Tensor frame_to_tensor(const ImageView& frame, double scale, const torch:
     rgb = F::interpolate(rgb, opts);
   }
   return rgb.contiguous();
+#endif
 }
 
 double count_in_polygon(const CountResult& result, const Polygon& polygon) {

@@ -4,15 +4,15 @@
 # picked by lowest ranking certainty C (Eq. 15) or at random; each cycle trains
 # a fresh compact model. Writes OUTDIR/fig7.csv and OUTDIR/fig7.png.
 # Usage: scripts/paper/fig7-active.sh [RANKVISION_BIN] [OUTDIR]
-# Env: RANKVISION_DATA (default ../shared/data), CYCLES (default 4),
-#      ITERATIONS per cycle (default 150), THREADS (default 1).
+# Env: RANKVISION_DATA (default ../shared/data), CYCLES (default 5),
+#      ITERATIONS per cycle (default 300), THREADS (default 1).
 set -euo pipefail
 bin=${1:-build/training/rankvision}
 dir=${2:-runs/paper/fig7}
 data=${RANKVISION_DATA:-../shared/data}
 mkdir -p "$dir"
 "$bin" active-sim --shanghaitech "$data/shanghaitech/part_B/train_data" --test 80 \
-  --start 0.1 --step 0.1 --cycles "${CYCLES:-4}" --iterations "${ITERATIONS:-150}" \
+  --start 0.1 --step 0.1 --cycles "${CYCLES:-5}" --iterations "${ITERATIONS:-300}" \
   --scale 0.375 --patch 128 --patch-min 48 --patch-max 256 --sigma 6 --crop 128 \
   --width 0.25 --batch-norm --lr 3e-4 --pairs 30 --seed 1 --threads "${THREADS:-1}" \
   --out "$dir/fig7"

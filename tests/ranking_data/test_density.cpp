@@ -4,6 +4,8 @@
 #include "data/density_map.h"
 #include "data/patch_sampler.h"
 #include "data/tensor_convert.h"
+#include "engine/engines.h"
+#include "train/count_data.h"
 #include "test_util.h"
 
 namespace {
@@ -154,6 +156,27 @@ TEST(TensorConvert, BgrToRgbFloat) {
   ASSERT_EQ(dt.sizes(), (std::vector<int64_t>{2, 1, 12, 16}));
   EXPECT_NEAR(dt[1].sum().item<float>(), 2.0, 1e-4);
   EXPECT_EQ(cv::norm(rv::tensor_to_density(dt[0]), d, cv::NORM_INF), 0.0);
+}
+
+// The element must feed a model exactly the pixels training fed it: frame_to_tensor (engine) against
+// resize_by + image_to_tensor (training), for packed BGR and padded RGBx frames at down, unit and up scales.
+TEST(TensorConvert, EngineInputMatchesTrainingInput) {
+  cv::Mat bgr(57, 77, CV_8UC3);
+  cv::randu(bgr, cv::Scalar::all(0), cv::Scalar::all(256));
+  cv::Mat rgbx;
+  cv::cvtColor(bgr, rgbx, cv::COLOR_BGR2RGBA);
+  cv::Mat padded(rgbx.rows, rgbx.cols + 3, CV_8UC4, cv::Scalar::all(7));  // stride larger than a row
+  rgbx.copyTo(padded(cv::Rect(0, 0, rgbx.cols, rgbx.rows)));
+  for (const double scale : {0.375, 0.5, 1.0, 1.5}) {
+    const auto expected = rv::image_to_tensor(rv::resize_by(bgr, scale));
+    const rv::ImageView bgr_view{bgr.data, bgr.cols, bgr.rows, bgr.step[0], rv::PixelFormat::BGR};
+    const rv::ImageView rgbx_view{padded.data, rgbx.cols, rgbx.rows, padded.step[0], rv::PixelFormat::RGBx};
+    for (const auto& view : {bgr_view, rgbx_view}) {
+      const auto got = rv::frame_to_tensor(view, scale, torch::kCPU);
+      ASSERT_EQ(got.sizes(), expected.sizes()) << "scale " << scale;
+      EXPECT_LT((got - expected).abs().max().item<float>(), 1e-6f) << "scale " << scale << " " << rv::to_string(view.format);
+    }
+  }
 }
 
 }  // namespace
