@@ -20,11 +20,13 @@
 #include "args.h"
 #include "bundle/bundle.h"
 #include "commands.h"
+#include "count_sources.h"
 #include "common/error.h"
 #include "data/frame_source.h"
 #include "data/tensor_convert.h"
 #include "engine/engines.h"
 #include "iqa_cli_util.h"
+#include "train/count_data.h"
 #include "train/iqa_trainer.h"
 #include "train/progress.h"
 
@@ -144,12 +146,9 @@ int cmd_select(int argc, char** argv) {
   }
   Progress progress("select", total, 0, std::cerr);
   while (source->next(frame, index)) {
-    // The model's per-camera input scale (from `adapt`) applies here too.
-    if (!quality && bundle.meta.input_scale != 1.0) {
-      cv::Mat scaled;
-      cv::resize(frame, scaled, cv::Size(), bundle.meta.input_scale, bundle.meta.input_scale, cv::INTER_AREA);
-      frame = scaled;
-    }
+    // A counting model's per-camera ROI and input scale (from `adapt`) apply here too, as in adapt's
+    // ranking pool: the crops come from the ROI's bounding box, resized like the element resizes frames.
+    if (!quality) frame = resize_by(frame(roi_box(bundle.meta.roi, frame.size())), bundle.meta.input_scale);
     const uint32_t item_seed = seed + static_cast<uint32_t>(index);
     const double c = quality ? quality_certainty(*bundle.net, frame, pairs, opt.crops.out_size, item_seed, device)
                              : certainty_of_image(*bundle.net, frame, opt, item_seed);

@@ -246,6 +246,29 @@ def case_adapt(d):
     # the adapted model evaluates on the labelled frames
     e = last_json(run("eval-count", "--model", out, "--video", video, "--frame-counts", fc, "--quiet"))
     assert e["n"] == 3
+    # select ranks frames by the crops of the model's ROI only: two pools whose frames agree on the
+    # left half (the ROI) and differ on the right get the same certainties.
+    out3 = os.path.join(d, "cam3.rvb")
+    run("adapt", "--model", base, "--video", video, "--out", out3, "--iterations", "1", "--input-scale", "1",
+        "--roi", "0,0 0.5,0 0.5,1 0,1", *small)
+    rng = np.random.default_rng(5)
+    pools = [os.path.join(d, "pool_a"), os.path.join(d, "pool_b")]
+    for p in pools:
+        os.makedirs(p)
+    for i in range(4):
+        left = (rng.random((96, 64, 3)) * 255).astype(np.uint8)
+        for p in pools:
+            right = (rng.random((96, 64, 3)) * 255).astype(np.uint8)
+            cv2.imwrite(os.path.join(p, f"f{i}.png"), np.hstack([left, right]))
+    picks = []
+    for model in (out3, out2):
+        for p in pools:
+            lst = os.path.join(d, "roi_pick.txt")
+            j = last_json(run("select", "--model", model, "--images", p, "--budget", "4", "--pairs", "20",
+                              "--crop", "32", "--out", lst, "--threads", "1"))
+            picks.append(sorted((os.path.basename(s["item"]), s["certainty"]) for s in j["selected"]))
+    assert picks[0] == picks[1], picks[:2]  # ROI model: the right halves do not matter
+    assert picks[2] != picks[3], picks[2:]  # whole-frame model: they do
 
 
 def case_distributed(d):
