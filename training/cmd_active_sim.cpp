@@ -21,6 +21,7 @@
 #include <numeric>
 #include <random>
 #include <sstream>
+#include <tuple>
 
 #include "active/image_certainty.h"
 #include "active/selection.h"
@@ -159,6 +160,7 @@ int cmd_active_sim(int argc, char** argv) {
                 {"width", "X", "network width multiplier", "0.25"},
                 {"batch-norm", "", "batch normalisation in the trunk", ""},
                 {"lr", "X", "learning rate (Adam)", "1e-4"},
+                {"lr-step", "N", "multiply the learning rate by 0.1 every N iterations of a cycle (0: never)", "0"},
                 {"pairs", "K", "ranked pairs per image for C (the paper: 100)", "100"},
                 {"crop", "N", "network input size of a nested crop", "224"},
                 {"seed", "N", "random seed", "1"},
@@ -191,6 +193,7 @@ int cmd_active_sim(int argc, char** argv) {
   c.spec.width = args.real("width", 0.25, 0.01, 4.0);
   c.spec.batch_norm = args.flag("batch-norm");
   t.optimiser.lr = args.real("lr", 1e-4, 1e-12, 10.0);
+  t.optimiser.lr_step = args.integer("lr-step", 0, 0, 100000000);
   c.certainty.pairs = args.integer("pairs", 100, 1, 1000000);
   c.certainty.crops.out_size = static_cast<int>(args.integer("crop", 224, 16, 4096));
   c.seed = static_cast<uint32_t>(args.integer("seed", 1, 0, 4294967295L));
@@ -234,11 +237,21 @@ int cmd_active_sim(int argc, char** argv) {
   for (int cycle = 0; cycle < cycles; ++cycle) {
     fractions.push_back(static_cast<double>(strategies[0].labelled.size()) / pool.size());
     sizes.push_back(strategies[0].labelled.size());
+    RankNetPtr net;
+    CountMetrics metrics;
+    std::vector<size_t> first_trained_on;  // what strategies[0] trained on this cycle
+    CountMetrics first_metrics;
     for (auto& s : strategies) {
-      std::cerr << "cycle " << cycle + 1 << "/" << cycles << " " << s.name << ": training on " << s.labelled.size()
-                << " images\n";
-      auto [net, metrics] = train_and_test(data, s.labelled, test, c);
-      s.metrics.push_back(metrics);
+      // Same labelled set, same seed: the same network (the first cycle of every strategy).
+      if (&s != &strategies[0] && s.labelled == first_trained_on) {
+        s.metrics.push_back(first_metrics);
+      } else {
+        std::cerr << "cycle " << cycle + 1 << "/" << cycles << " " << s.name << ": training on "
+                  << s.labelled.size() << " images\n";
+        std::tie(net, metrics) = train_and_test(data, s.labelled, test, c);
+        s.metrics.push_back(metrics);
+        if (&s == &strategies[0]) first_trained_on = s.labelled, first_metrics = metrics;
+      }
       std::cout << "cycle " << cycle + 1 << " " << std::left << std::setw(9) << s.name << std::right << " labelled "
                 << s.labelled.size() << " (" << std::fixed << std::setprecision(0) << 100.0 * fractions.back()
                 << "%)  MAE " << std::setprecision(2) << s.metrics.back().mae << "  MSE " << s.metrics.back().mse

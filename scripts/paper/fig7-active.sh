@@ -5,14 +5,16 @@
 # a fresh compact model. Writes OUTDIR/fig7.csv and OUTDIR/fig7.png.
 # Usage: scripts/paper/fig7-active.sh [RANKVISION_BIN] [OUTDIR]
 # Env: RANKVISION_DATA (default ../shared/data), CYCLES (default 5),
-#      ITERATIONS per cycle (default 300), THREADS (default 1).
+#      ITERATIONS per cycle (default 500; the
+#      learning rate drops 10x after 2/3 of them, as in table5-ablation.sh), THREADS (default 1).
 set -euo pipefail
 bin=${1:-build/training/rankvision}
 dir=${2:-runs/paper/fig7}
 data=${RANKVISION_DATA:-../shared/data}
+its=${ITERATIONS:-500}
 mkdir -p "$dir"
 "$bin" active-sim --shanghaitech "$data/shanghaitech/part_B/train_data" --test 80 \
-  --start 0.1 --step 0.1 --cycles "${CYCLES:-5}" --iterations "${ITERATIONS:-300}" \
+  --start 0.1 --step 0.1 --cycles "${CYCLES:-5}" --iterations "$its" --lr-step $((its * 2 / 3)) \
   --scale 0.375 --patch 128 --patch-min 48 --patch-max 256 --sigma 6 --crop 128 \
   --width 0.25 --batch-norm --lr 3e-4 --pairs 30 --seed 1 --threads "${THREADS:-1}" \
   --out "$dir/fig7"
