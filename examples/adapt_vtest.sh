@@ -21,7 +21,7 @@
 #
 # Env: RANKVISION (CLI binary, default build/training/rankvision), BUILD (build
 # dir with the plugin, default build), RANKVISION_DATA (default ../shared/data),
-# ITERATIONS (default 300), THREADS (default 2), NO_SWAP=1 (adapt only).
+# ITERATIONS (default 150), THREADS (default 2), NO_SWAP=1 (adapt only).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -58,7 +58,7 @@ echo "== 4. rankvision adapt (frames 0-399 only)"
 start=$(date +%s)
 "$bin" adapt --model "$base" --video "$video" --frames 0:400 --frame-counts "$labels" \
   --shanghaitech "$data/shanghaitech/part_B/train_data" \
-  --iterations "${ITERATIONS:-300}" --input-size 128 --batch 4 --frame-batch 2 --rank-sets 2 \
+  --iterations "${ITERATIONS:-150}" --input-size 128 --batch 4 --frame-batch 2 --rank-sets 2 \
   --scales 0.3,0.375,0.45 --lambda 10 --frame-weight 10 --lr 1e-4 --seed 1 --threads "${THREADS:-2}" \
   --log out/vtest-adapt.log.jsonl --out "$out_model" | tail -n 1 | tee out/vtest-adapt.json
 echo "   adaptation took $(( $(date +%s) - start )) s"
