@@ -29,8 +29,7 @@ out_model=${1:-out/vtest-adapted.rvm}
 bin=${RANKVISION:-build/training/rankvision}
 build=${BUILD:-build}
 data=${RANKVISION_DATA:-../shared/data}
-video=/usr/share/doc/opencv-doc/examples/data/vtest.avi
-base=models/crowdcount-default.rvm
+source examples/vtest_recipe.sh
 labels=examples/vtest-frame-counts.csv
 for f in "$bin" "$video" "$base" "$labels"; do
   [ -e "$f" ] || { echo "adapt_vtest: $f is missing" >&2; exit 1; }
@@ -56,10 +55,8 @@ fi
 
 echo "== 4. rankvision adapt (frames 0-399 only)"
 start=$(date +%s)
-"$bin" adapt --model "$base" --video "$video" --frames 0:400 --frame-counts "$labels" \
-  --shanghaitech "$data/shanghaitech/part_B/train_data" \
-  --iterations "${ITERATIONS:-150}" --input-size 128 --batch 4 --frame-batch 2 --rank-sets 2 \
-  --scales 0.3,0.375,0.45 --lambda 10 --frame-weight 10 --lr 1e-4 --seed 1 --threads "${THREADS:-2}" \
+"$bin" adapt "${vtest_adapt_flags[@]}" --frame-counts "$labels" --iterations "${ITERATIONS:-$vtest_iterations}" \
+  --scales "$vtest_scales" --frame-weight "$vtest_frame_weight" --threads "${THREADS:-2}" \
   --log out/vtest-adapt.log.jsonl --out "$out_model" | tail -n 1 | tee out/vtest-adapt.json
 echo "   adaptation took $(( $(date +%s) - start )) s"
 

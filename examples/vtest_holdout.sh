@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 dir=${1:-out/vtest-holdout}
 bin=${RANKVISION:-build/training/rankvision}
 data=${RANKVISION_DATA:-../shared/data}
-video=/usr/share/doc/opencv-doc/examples/data/vtest.avi
+source examples/vtest_recipe.sh
 for f in "$bin" "$video" "$data/shanghaitech/part_B/train_data"; do
   [ -e "$f" ] || { echo "vtest_holdout: $f is missing" >&2; exit 1; }
 done
@@ -26,12 +26,10 @@ grep -v '^#' examples/vtest-frame-counts.csv | grep -v -E "$leave_out" > "$dir/t
   grep -v '^#' examples/vtest-holdout-counts.csv | tail -n +2; } > "$dir/test.csv"
 for setting in ${SETTINGS:-75:10:search 150:10:search 300:10:search}; do
   IFS=: read -r its weight scale <<< "$setting"
-  if [ "$scale" = search ]; then scale_flags=(--scales 0.3,0.375,0.45); else scale_flags=(--input-scale "$scale"); fi
+  if [ "$scale" = search ]; then scale_flags=(--scales "$vtest_scales"); else scale_flags=(--input-scale "$scale"); fi
   model="$dir/adapted-$its-$weight-$scale.rvm"
-  summary=$("$bin" adapt --model models/crowdcount-default.rvm --video "$video" --frames 0:400 \
-    --frame-counts "$dir/train.csv" --shanghaitech "$data/shanghaitech/part_B/train_data" \
-    --iterations "$its" --input-size 128 --batch 4 --frame-batch 2 --rank-sets 2 "${scale_flags[@]}" \
-    --lambda 10 --frame-weight "$weight" --lr 1e-4 --seed 1 --threads "${THREADS:-2}" --quiet --out "$model" | tail -n 1)
+  summary=$("$bin" adapt "${vtest_adapt_flags[@]}" --frame-counts "$dir/train.csv" --iterations "$its" \
+    --frame-weight "$weight" "${scale_flags[@]}" --threads "${THREADS:-2}" --quiet --out "$model" | tail -n 1)
   held=$("$bin" eval-count --model "$model" --video "$video" --frame-counts "$dir/test.csv" --quiet | tail -n 1)
   /usr/bin/python3 - "$setting" "$summary" "$held" <<'PY'
 import json, sys

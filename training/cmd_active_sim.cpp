@@ -44,7 +44,6 @@ struct SimConfig {
   CountTrainOptions train;
   ImageCertaintyOptions certainty;
   uint32_t seed = 1;
-  torch::Device device = torch::kCPU;
 };
 
 std::vector<LabelledImage> load_set(const Args& args, double scale, const DensityTargetOptions& density) {
@@ -80,7 +79,6 @@ std::pair<RankNetPtr, CountMetrics> train_and_test(const std::vector<LabelledIma
   const auto& v = result.last_validation;
   return {bundle.net, CountMetrics{v.at("mae").get<double>(), v.at("mse").get<double>()}};
 }
-
 
 // The plot of Fig. 7: MAE against the labelled fraction, one line per strategy.
 cv::Mat draw_plot(const std::vector<double>& x, const std::vector<double>& a, const std::vector<double>& b,
@@ -198,8 +196,8 @@ int cmd_active_sim(int argc, char** argv) {
   c.certainty.crops.out_size = static_cast<int>(args.integer("crop", 224, 16, 4096));
   c.seed = static_cast<uint32_t>(args.integer("seed", 1, 0, 4294967295L));
   t.device = args.str("device", "cpu");
+  parse_device(t.device);  // a bad --device fails here, before the images are loaded
   t.seed = c.seed;
-  c.device = parse_device(t.device);
   const long threads = args.integer("threads", 0, 0, 1024);
   if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
 
@@ -240,17 +238,16 @@ int cmd_active_sim(int argc, char** argv) {
     RankNetPtr net;
     CountMetrics metrics;
     std::vector<size_t> first_trained_on;  // what strategies[0] trained on this cycle
-    CountMetrics first_metrics;
     for (auto& s : strategies) {
       // Same labelled set, same seed: the same network (the first cycle of every strategy).
       if (&s != &strategies[0] && s.labelled == first_trained_on) {
-        s.metrics.push_back(first_metrics);
+        s.metrics.push_back(strategies[0].metrics.back());
       } else {
         std::cerr << "cycle " << cycle + 1 << "/" << cycles << " " << s.name << ": training on "
                   << s.labelled.size() << " images\n";
         std::tie(net, metrics) = train_and_test(data, s.labelled, test, c);
         s.metrics.push_back(metrics);
-        if (&s == &strategies[0]) first_trained_on = s.labelled, first_metrics = metrics;
+        if (&s == &strategies[0]) first_trained_on = s.labelled;
       }
       std::cout << "cycle " << cycle + 1 << " " << std::left << std::setw(9) << s.name << std::right << " labelled "
                 << s.labelled.size() << " (" << std::fixed << std::setprecision(0) << 100.0 * fractions.back()

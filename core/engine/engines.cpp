@@ -158,15 +158,16 @@ torch::Tensor frame_to_tensor(const ImageView& frame, double scale, const torch:
                scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
   }
   auto raw = torch::from_blob(scaled.data, {h, w, bpp}, {static_cast<int64_t>(scaled.step[0]), bpp, 1}, torch::kUInt8);
-  // index_select copies, so neither the frame nor `scaled` is referenced after this.
-  return raw.index_select(2, index).to(device).permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat).div_(255.0)
-      .contiguous();
+  const bool resize_tensor = false;
 #else
   auto raw = torch::from_blob(const_cast<uint8_t*>(frame.data), {frame.height, frame.width, bpp},
                               {static_cast<int64_t>(frame.stride), bpp, 1}, torch::kUInt8);
-  // [H,W,3] uint8 → device → [1,3,H,W] float 0..1. Copy first so the frame can be released.
+  const bool resize_tensor = resize;
+#endif
+  // [H,W,3] uint8 → device → [1,3,H,W] float 0..1. index_select copies, so neither the frame nor a
+  // resized copy of it is referenced afterwards.
   auto rgb = raw.index_select(2, index).to(device).permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat).div_(255.0);
-  if (resize) {
+  if (resize_tensor) {
     // Without OpenCV (GPU-only builds) torch's area mode is the nearest match to training's INTER_AREA;
     // it differs slightly at non-integer scales.
     namespace F = torch::nn::functional;
@@ -179,7 +180,6 @@ torch::Tensor frame_to_tensor(const ImageView& frame, double scale, const torch:
     rgb = F::interpolate(rgb, opts);
   }
   return rgb.contiguous();
-#endif
 }
 
 double count_in_polygon(const CountResult& result, const Polygon& polygon) {
