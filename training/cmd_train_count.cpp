@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "count_sources.h"
 #include "model/density_net.h"
+#include "model/mobilenet.h"
 #include "model/vgg.h"
 #include "train/checkpoint.h"
 #include "train/count_trainer.h"
@@ -27,10 +28,26 @@ std::string now_iso() {
   return buf;
 }
 
-// The network to start from: a bundle, a torchvision VGG16 state dict, or fresh.
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// The network to start from: a bundle, a torchvision VGG16 state dict, a
+// TF.js MobileNetV1 graph (model.json, for posenet_mnv1), or fresh.
 ModelBundle initial_bundle(const Args& a, const NetSpec& spec) {
   const std::string init = a.str("init");
   if (init.empty()) return make_bundle(spec);
+  if (ends_with(init, ".json")) {
+    if (spec.arch != "posenet_mnv1")
+      throw InputError("--init " + init + ": a TF.js graph initialises --arch posenet_mnv1 only");
+    ModelBundle b = make_bundle(spec);
+    auto* net = dynamic_cast<MobileDensityNet*>(b.net.get());
+    if (!net) throw Error("--init: the counting network has no MobileNet trunk");
+    const int n = import_tfjs_mobilenet(net->trunk(), init);
+    std::cerr << "imported " << n << " MobileNetV1 layers from " << init << "\n";
+    b.meta.provenance["init"] = init;
+    return b;
+  }
   const bool pth = init.size() > 4 && (init.substr(init.size() - 4) == ".pth" || init.substr(init.size() - 3) == ".pt");
   if (!pth) {
     ModelBundle b = load_bundle(init, Task::Count);
@@ -62,10 +79,12 @@ int cmd_train_count(int argc, char** argv) {
              std::vector<FlagSpec>{
                  {"out", "FILE", "output model bundle (required)"},
                  {"iterations", "N", "training iterations", "1000"},
-                 {"arch", "NAME", "network architecture", "vgg16"},
-                 {"width", "X", "channel multiplier (1 = the paper's VGG16)", "0.25"},
+                 {"arch", "NAME", "network architecture: vgg16 | posenet_mnv1 (PoseNet's MobileNetV1, stride-8 decoder)", "vgg16"},
+                 {"width", "X", "channel multiplier (1 = the paper's VGG16; posenet_mnv1: 0.75)", "0.25 | 0.75"},
                  {"batch-norm", "", "batch normalisation after every conv (compact models from scratch)"},
-                 {"init", "FILE", "start from a model bundle or a torchvision VGG16 .pth state dict"},
+                 {"init", "FILE", "start from a model bundle, a torchvision VGG16 .pth state dict, or (posenet_mnv1) PoseNet's TF.js model.json"},
+                 {"freeze-trunk", "N", "keep the first N conv layers of the trunk fixed", "0"},
+                 {"background", "X", "fraction of labelled patches redrawn until they hold nobody", "0"},
                  {"input-scale", "X", "resize all images by X first (faster; stored in the bundle)", "1"},
                  {"input-size", "PX", "side of labelled patches and ranked crops (multiple of 16)", "224"},
                  {"patch-min", "PX", "smallest labelled patch side (scaled pixels)", "56"},
@@ -108,6 +127,8 @@ int cmd_train_count(int argc, char** argv) {
   o.rank = !a.flag("no-rank");
   o.freeze_bn = a.flag("freeze-bn");
   o.flip = !a.flag("no-flip");
+  o.background = a.real("background", 0.0, 0.0, 1.0);
+  const int freeze_layers = static_cast<int>(a.integer("freeze-trunk", 0, 0, 1000));
   o.clip_norm = a.real("clip", 0.0, 0.0, 1e9);
   o.optimiser = optimiser_from(a);
   o.seed = seed_from(a);
@@ -126,7 +147,12 @@ int cmd_train_count(int argc, char** argv) {
   NetSpec spec;
   spec.task = Task::Count;
   spec.arch = a.str("arch", "vgg16");
-  spec.width = a.real("width", 0.25, 1e-3, 4.0);
+  const bool mobile = spec.arch == "posenet_mnv1";
+  spec.width = a.real("width", mobile ? 0.75 : 0.25, 1e-3, 4.0);
+  if (mobile) {
+    spec.mean = {0.5, 0.5, 0.5};  // PoseNet's input: RGB scaled to [-1, 1]
+    spec.std = {0.5, 0.5, 0.5};
+  }
   spec.batch_norm = a.flag("batch-norm");
 
   // Data first: every input error surfaces before any time is spent.
@@ -174,6 +200,10 @@ int cmd_train_count(int argc, char** argv) {
     bundle = initial_bundle(a, spec);
   }
   bundle.meta.input_scale = scale;
+  if (freeze_layers > 0) {
+    const int n = freeze_trunk_layers(*bundle.net, freeze_layers);
+    if (main_rank) std::cerr << "froze the first " << n << " trunk layers\n";
+  }
 
   install_stop_handler();
   if (main_rank) {

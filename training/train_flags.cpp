@@ -22,6 +22,9 @@ std::vector<FlagSpec> optimiser_flags(const std::string& default_kind, const std
       {"lr-step", "N", "multiply the lr by --lr-gamma every N iterations (0 = constant)", "0"},
       {"lr-gamma", "X", "lr step factor", "0.1"},
       {"warmup", "N", "linear lr warm-up iterations", "0"},
+      {"lr-schedule", "step|cosine", "after warm-up: steps (--lr-step) or cosine decay to lr x --lr-floor", "step"},
+      {"lr-floor", "X", "final lr fraction of the cosine schedule", "0.01"},
+      {"trunk-lr-mult", "X", "lr factor for the pretrained trunk (e.g. 0.1)", "1"},
       {"clip", "X", "clip the gradient norm at X (0 = off)", "0"},
   };
 }
@@ -35,6 +38,9 @@ OptimiserOptions optimiser_from(const Args& a, const std::string& default_kind, 
   o.lr_step = a.integer("lr-step", 0, 0, 1L << 40);
   o.lr_gamma = a.real("lr-gamma", 0.1, 1e-9, 1.0);
   o.warmup = a.integer("warmup", 0, 0, 1L << 40);
+  o.schedule = a.str("lr-schedule", "step");
+  o.cosine_floor = a.real("lr-floor", 0.01, 0.0, 1.0);
+  o.trunk_lr_mult = a.real("trunk-lr-mult", 1.0, 1e-6, 1e3);
   validate(o);
   return o;
 }

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "model/density_net.h"
+#include "model/mobilenet.h"
 #include "model/quality_net.h"
 #include "model/vgg.h"
 
@@ -92,12 +93,16 @@ torch::Tensor QualityNet::dense(const torch::Tensor& images) {
 
 torch::Tensor QualityNet::scalar(const torch::Tensor& images) { return dense(images).view({-1}); }
 
-std::vector<std::string> known_architectures() { return {"vgg16"}; }
+std::vector<std::string> known_architectures() { return {"vgg16", "posenet_mnv1"}; }
 
 RankNetPtr build_network(const NetSpec& spec) {
   const auto archs = known_architectures();
   if (std::find(archs.begin(), archs.end(), spec.arch) == archs.end()) {
-    throw InputError("architecture '" + spec.arch + "': unknown (known: vgg16)");
+    throw InputError("architecture '" + spec.arch + "': unknown (known: vgg16, posenet_mnv1)");
+  }
+  if (spec.arch == "posenet_mnv1") {
+    if (spec.task != Task::Count) throw InputError("architecture 'posenet_mnv1': only for counting models");
+    return std::make_shared<MobileDensityNet>(spec);
   }
   if (spec.task == Task::Count) return std::make_shared<DensityNet>(spec);
   return std::make_shared<QualityNet>(spec);

@@ -40,6 +40,12 @@ std::string fmt(double v) {
 
 void set_mode(RankNet& net, bool train, bool freeze_bn) { net.train(train && !freeze_bn); }
 
+bool has_point_in(const Points& points, const cv::Rect& rect) {
+  for (const auto& p : points)
+    if (p.x >= rect.x && p.x < rect.x + rect.width && p.y >= rect.y && p.y < rect.y + rect.height) return true;
+  return false;
+}
+
 }  // namespace
 
 nlohmann::json validate_counts(RankNet& net, const std::vector<LabelledImage>& images, const torch::Device& device) {
@@ -88,7 +94,9 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
     anchor->eval();
   }
   auto parameters = net.parameters();
-  auto optimiser = make_optimiser(parameters, o.optimiser);
+  o.optimiser.total = o.iterations;
+  std::vector<double> lr_multipliers;
+  auto optimiser = make_optimiser(net, o.optimiser, lr_multipliers);
 
   std::mt19937 rng(o.seed);
   long start = 0;
@@ -135,7 +143,7 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
       break;
     }
     const double lr = learning_rate_at(o.optimiser, it);
-    set_learning_rate(*optimiser, lr);
+    set_learning_rate(*optimiser, lr, lr_multipliers);
 
     // Plan the whole global batch with the shared generator (identical on all
     // ranks), then cut only this rank's slice.
@@ -143,7 +151,12 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
     std::vector<cv::Mat> targets;
     for (int b = 0; use_labelled && b < o.batch; ++b) {
       const auto& li = data.labelled[std::uniform_int_distribution<size_t>(0, data.labelled.size() - 1)(rng)];
-      const cv::Rect rect = sample_patch_rect(li.image.size(), patch, rng);
+      cv::Rect rect = sample_patch_rect(li.image.size(), patch, rng);
+      // Background patches: redraw (a few times) until the patch holds nobody.
+      if (o.background > 0 && std::uniform_real_distribution<double>(0, 1)(rng) < o.background) {
+        for (int tries = 0; tries < 20 && has_point_in(li.points, rect); ++tries)
+          rect = sample_patch_rect(li.image.size(), patch, rng);
+      }
       const bool flip = o.flip && std::uniform_int_distribution<int>(0, 1)(rng) == 1;
       if (b < lab_slice.first || b >= lab_slice.second) continue;
       inputs.push_back(cut_resized(li.image, rect, o.input_size, flip));

@@ -61,6 +61,7 @@ struct CountTrainOptions {
   double anchor_weight = 0.0;
   bool freeze_bn = false;        // keep batch norm in eval mode (adaptation)
   bool flip = true;              // horizontal flips of labelled patches
+  double background = 0.0;       // fraction of labelled patches redrawn until they hold nobody
   double clip_norm = 0.0;        // 0 = no gradient clipping
   OptimiserOptions optimiser;
   uint32_t seed = 1;

@@ -1,0 +1,465 @@
+#include "model/tfjs_graph.h"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include "common/error.h"
+
+namespace rv {
+
+namespace {
+
+namespace F = torch::nn::functional;
+
+std::string base64_decode(const std::string& in) {
+  static const std::string chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  int val = 0, bits = -8;
+  for (char c : in) {
+    if (c == '=') break;
+    const auto pos = chars.find(c);
+    if (pos == std::string::npos) continue;
+    val = (val << 6) + static_cast<int>(pos);
+    bits += 6;
+    if (bits >= 0) {
+      out.push_back(static_cast<char>((val >> bits) & 0xFF));
+      bits -= 8;
+    }
+  }
+  return out;
+}
+
+std::string strip_input(std::string s) {
+  if (!s.empty() && s[0] == '^') s.erase(0, 1);
+  const auto colon = s.find(':');
+  if (colon != std::string::npos) s.erase(colon);
+  return s;
+}
+
+// Attribute helpers: tfjs keeps ints as strings and strings base64-encoded.
+std::string attr_string(const TfjsNode& n, const std::string& key, const std::string& fallback = "") {
+  if (!n.attr.contains(key) || !n.attr[key].contains("s")) return fallback;
+  return base64_decode(n.attr[key]["s"].get<std::string>());
+}
+
+std::vector<int64_t> attr_ints(const TfjsNode& n, const std::string& key) {
+  std::vector<int64_t> v;
+  if (!n.attr.contains(key)) return v;
+  const auto& a = n.attr[key];
+  if (!a.contains("list") || !a["list"].contains("i")) return v;
+  for (const auto& x : a["list"]["i"]) v.push_back(x.is_string() ? std::stoll(x.get<std::string>()) : x.get<int64_t>());
+  return v;
+}
+
+std::vector<std::string> attr_strings(const TfjsNode& n, const std::string& key) {
+  std::vector<std::string> v;
+  if (!n.attr.contains(key)) return v;
+  const auto& a = n.attr[key];
+  if (!a.contains("list") || !a["list"].contains("s")) return v;
+  for (const auto& x : a["list"]["s"]) v.push_back(base64_decode(x.get<std::string>()));
+  return v;
+}
+
+[[noreturn]] void node_error(const TfjsGraph& g, const TfjsNode& n, const std::string& reason) {
+  throw_input_error(g.path, "node '" + n.name + "' (" + n.op + "): " + reason);
+}
+
+// NHWC strides/dilations lists → the spatial value (equal in H and W).
+int64_t spatial(const TfjsGraph& g, const TfjsNode& n, const std::string& key) {
+  const auto v = attr_ints(n, key);
+  if (v.empty()) return 1;
+  if (v.size() != 4 || v[0] != 1 || v[3] != 1 || v[1] != v[2])
+    node_error(g, n, key + " other than [1, s, s, 1] is not supported");
+  return v[1];
+}
+
+bool same_padding_of(const TfjsGraph& g, const TfjsNode& n) {
+  const std::string p = attr_string(n, "padding", "VALID");
+  if (p == "SAME") return true;
+  if (p == "VALID") return false;
+  node_error(g, n, "padding '" + p + "' is not supported (SAME or VALID)");
+}
+
+void check_nhwc(const TfjsGraph& g, const TfjsNode& n) {
+  const std::string f = attr_string(n, "data_format", "NHWC");
+  if (f != "NHWC") node_error(g, n, "data_format '" + f + "' is not supported (NHWC)");
+}
+
+bool is_conv_op(const std::string& op) {
+  return op == "Conv2D" || op == "DepthwiseConv2dNative" || op == "_FusedConv2D" ||
+         op == "FusedDepthwiseConv2dNative";
+}
+
+const torch::Tensor& weight_of(const TfjsGraph& g, const TfjsNode& n, size_t input) {
+  if (input >= n.inputs.size()) node_error(g, n, "missing input " + std::to_string(input));
+  const auto it = g.weights.find(n.inputs[input]);
+  if (it == g.weights.end()) node_error(g, n, "input '" + n.inputs[input] + "' is not a weight in the manifest");
+  return it->second;
+}
+
+TfConvLayer conv_layer(const TfjsGraph& g, const TfjsNode& n) {
+  check_nhwc(g, n);
+  TfConvLayer l;
+  l.name = n.name;
+  l.depthwise = n.op == "DepthwiseConv2dNative" || n.op == "FusedDepthwiseConv2dNative";
+  l.stride = spatial(g, n, "strides");
+  l.dilation = spatial(g, n, "dilations");
+  l.same_padding = same_padding_of(g, n);
+  const auto& k = weight_of(g, n, 1);
+  if (k.dim() != 4 || k.size(0) != k.size(1)) node_error(g, n, "kernel of shape " + c10::str(k.sizes()) + " (need square HWIO)");
+  l.kernel = k.size(0);
+  if (l.depthwise) {
+    // [kh, kw, in, multiplier] → [in * multiplier, 1, kh, kw] (output channel c*m + j).
+    l.in_channels = k.size(2);
+    l.out_channels = k.size(2) * k.size(3);
+    l.weight = k.permute({2, 3, 0, 1}).reshape({l.out_channels, 1, l.kernel, l.kernel}).contiguous();
+  } else {
+    // [kh, kw, in, out] → [out, in, kh, kw].
+    l.in_channels = k.size(2);
+    l.out_channels = k.size(3);
+    l.weight = k.permute({3, 2, 0, 1}).contiguous();
+  }
+  const bool fused = n.op == "_FusedConv2D" || n.op == "FusedDepthwiseConv2dNative";
+  if (fused) {
+    for (const auto& f : attr_strings(n, "fused_ops")) {
+      if (f == "BiasAdd") {
+        l.bias = weight_of(g, n, 2).reshape({-1}).contiguous();
+        if (l.bias.size(0) != l.out_channels) node_error(g, n, "bias of " + std::to_string(l.bias.size(0)) + " values for " + std::to_string(l.out_channels) + " channels");
+      } else if (f == "Relu") {
+        l.activation = "relu";
+      } else if (f == "Relu6") {
+        l.activation = "relu6";
+      } else {
+        node_error(g, n, "fused op '" + f + "' is not supported (BiasAdd, Relu, Relu6)");
+      }
+    }
+  }
+  return l;
+}
+
+torch::Tensor activate(const torch::Tensor& x, const std::string& activation) {
+  if (activation == "relu") return torch::relu(x);
+  if (activation == "relu6") return torch::clamp(x, 0.0, 6.0);
+  return x;
+}
+
+// A constant [C] (or scalar) as something that broadcasts over NCHW.
+torch::Tensor as_nchw_operand(const torch::Tensor& t) {
+  if (t.dim() == 0 || t.numel() == 1) return t.reshape({});
+  if (t.dim() == 1) return t.view({1, -1, 1, 1});
+  if (t.dim() == 4) return t.permute({0, 3, 1, 2});
+  return t;
+}
+
+}  // namespace
+
+const TfjsNode* TfjsGraph::find(const std::string& name) const {
+  for (const auto& n : nodes)
+    if (n.name == name) return &n;
+  return nullptr;
+}
+
+const TfjsNode& TfjsGraph::node(const std::string& name) const {
+  const auto* n = find(name);
+  if (!n) throw_input_error(path, "no node named '" + name + "'");
+  return *n;
+}
+
+std::vector<std::string> TfjsGraph::inputs() const {
+  std::vector<std::string> v;
+  for (const auto& n : nodes)
+    if (n.op == "Placeholder") v.push_back(n.name);
+  return v;
+}
+
+TfjsGraph load_tfjs_graph(const std::string& model_json) {
+  namespace fs = std::filesystem;
+  TfjsGraph g;
+  g.path = model_json;
+  std::ifstream in(model_json);
+  if (!fs::exists(model_json)) throw_input_error(model_json, "no such file");
+  if (!in) throw_input_error(model_json, "cannot be read");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const std::exception& e) {
+    throw_input_error(model_json, std::string("not valid JSON (") + e.what() + ")");
+  }
+  if (!j.is_object() || !j.contains("modelTopology") || !j.contains("weightsManifest"))
+    throw_input_error(model_json, "not a TF.js graph model (needs modelTopology and weightsManifest)");
+  const auto& topo = j["modelTopology"];
+  if (!topo.is_object() || !topo.contains("node") || !topo["node"].is_array())
+    throw_input_error(model_json, "modelTopology has no node list (a Keras layers model is not a graph model)");
+  try {
+    for (const auto& jn : topo["node"]) {
+      TfjsNode n;
+      n.name = jn.at("name").get<std::string>();
+      n.op = jn.at("op").get<std::string>();
+      if (jn.contains("input"))
+        for (const auto& s : jn["input"]) {
+          const auto raw = s.get<std::string>();
+          if (!raw.empty() && raw[0] == '^') continue;  // control dependency
+          n.inputs.push_back(strip_input(raw));
+        }
+      if (jn.contains("attr")) n.attr = jn["attr"];
+      g.nodes.push_back(std::move(n));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw_input_error(model_json, std::string("malformed node list (") + e.what() + ")");
+  }
+
+  const fs::path dir = fs::path(model_json).parent_path();
+  const auto& manifest = j["weightsManifest"];
+  if (!manifest.is_array()) throw_input_error(model_json, "weightsManifest is not a list");
+  for (const auto& group : manifest) {
+    std::string buffer;
+    std::vector<std::string> shard_names;
+    try {
+      for (const auto& p : group.at("paths")) shard_names.push_back(p.get<std::string>());
+    } catch (const nlohmann::json::exception& e) {
+      throw_input_error(model_json, std::string("weightsManifest entry without paths (") + e.what() + ")");
+    }
+    for (const auto& name : shard_names) {
+      const fs::path shard = dir / name;
+      std::ifstream s(shard, std::ios::binary);
+      if (!s) throw_input_error(shard.string(), "weight shard named in " + model_json + " is missing or unreadable");
+      std::ostringstream ss;
+      ss << s.rdbuf();
+      buffer += ss.str();
+    }
+    size_t offset = 0;
+    const auto& entries = group.contains("weights") ? group["weights"] : nlohmann::json::array();
+    for (const auto& w : entries) {
+      std::string name, dtype;
+      std::vector<int64_t> shape;
+      try {
+        name = w.at("name").get<std::string>();
+        dtype = w.at("dtype").get<std::string>();
+        shape = w.at("shape").get<std::vector<int64_t>>();
+      } catch (const nlohmann::json::exception& e) {
+        throw_input_error(model_json, std::string("malformed weight entry (") + e.what() + ")");
+      }
+      int64_t count = 1;
+      for (auto d : shape) {
+        if (d < 0) throw_input_error(model_json, "weight '" + name + "' has a negative dimension");
+        count *= d;
+      }
+      std::string stored = dtype;
+      double qmin = 0, qscale = 1;
+      if (w.contains("quantization")) {
+        const auto& q = w["quantization"];
+        stored = q.value("dtype", std::string());
+        if (stored == "uint8" || stored == "uint16") {
+          if (!q.contains("scale") || !q.contains("min"))
+            throw_input_error(model_json, "weight '" + name + "': " + stored + " quantisation without min/scale");
+          qmin = q["min"].get<double>();
+          qscale = q["scale"].get<double>();
+        } else if (stored != "float16") {
+          throw_input_error(model_json, "weight '" + name + "': quantisation dtype '" + stored +
+                                            "' is not supported (uint8, uint16, float16)");
+        }
+      }
+      size_t elem = 0;
+      if (stored == "float32" || stored == "int32") elem = 4;
+      else if (stored == "uint16" || stored == "float16") elem = 2;
+      else if (stored == "uint8" || stored == "bool") elem = 1;
+      else throw_input_error(model_json, "weight '" + name + "': dtype '" + stored + "' is not supported");
+      const size_t bytes = elem * static_cast<size_t>(count);
+      if (offset + bytes > buffer.size())
+        throw_input_error(model_json, "weight '" + name + "' needs bytes " + std::to_string(offset) + ".." +
+                                          std::to_string(offset + bytes) + " but the shards of its group hold " +
+                                          std::to_string(buffer.size()) + " (truncated or wrong shard)");
+      const char* p = buffer.data() + offset;
+      torch::Tensor t;
+      if (stored == "float32") {
+        t = torch::empty({count}, torch::kFloat);
+        std::memcpy(t.data_ptr<float>(), p, bytes);
+      } else if (stored == "int32") {
+        t = torch::empty({count}, torch::kInt);
+        std::memcpy(t.data_ptr<int32_t>(), p, bytes);
+      } else if (stored == "float16") {
+        t = torch::empty({count}, torch::kHalf);
+        std::memcpy(t.data_ptr(), p, bytes);
+        t = t.to(torch::kFloat);
+      } else if (stored == "uint8" || stored == "bool") {
+        t = torch::empty({count}, torch::kByte);
+        std::memcpy(t.data_ptr<uint8_t>(), p, bytes);
+        t = stored == "bool" ? t.to(torch::kBool) : (t.to(torch::kDouble) * qscale + qmin).to(torch::kFloat);
+      } else {  // uint16
+        std::vector<uint16_t> v(count);
+        std::memcpy(v.data(), p, bytes);
+        t = torch::empty({count}, torch::kDouble);
+        auto* d = t.data_ptr<double>();
+        for (int64_t i = 0; i < count; ++i) d[i] = v[i] * qscale + qmin;
+        t = t.to(torch::kFloat);
+      }
+      if (dtype == "int32" && t.scalar_type() != torch::kInt) t = t.round().to(torch::kInt);
+      g.weights[name] = t.reshape(shape);
+      offset += bytes;
+    }
+    if (offset != buffer.size())
+      throw_input_error(model_json, "weight shards hold " + std::to_string(buffer.size()) +
+                                        " bytes but the manifest describes " + std::to_string(offset) +
+                                        " (shards do not match this model.json)");
+  }
+  return g;
+}
+
+std::pair<int64_t, int64_t> tf_same_padding(int64_t in, int64_t kernel, int64_t stride, int64_t dilation) {
+  const int64_t effective = (kernel - 1) * dilation + 1;
+  const int64_t out = (in + stride - 1) / stride;
+  const int64_t total = std::max<int64_t>((out - 1) * stride + effective - in, 0);
+  return {total / 2, total - total / 2};
+}
+
+torch::Tensor tf_conv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                        int64_t stride, int64_t dilation, int64_t groups, bool same_padding) {
+  const int64_t k = weight.size(2);
+  torch::Tensor input = x;
+  int64_t sym_h = 0, sym_w = 0;
+  if (same_padding && k > 1) {
+    const auto ph = tf_same_padding(x.size(2), k, stride, dilation);
+    const auto pw = tf_same_padding(x.size(3), k, stride, dilation);
+    if (ph.first == ph.second && pw.first == pw.second) {
+      sym_h = ph.first;  // symmetric: let the convolution pad (no copy)
+      sym_w = pw.first;
+    } else {
+      input = F::pad(x, F::PadFuncOptions({pw.first, pw.second, ph.first, ph.second}));
+    }
+  }
+  return torch::conv2d(input, weight, bias, {stride, stride}, {sym_h, sym_w}, {dilation, dilation}, groups);
+}
+
+std::vector<TfConvLayer> tfjs_conv_chain(const TfjsGraph& g, const std::string& output_node) {
+  std::vector<TfConvLayer> chain;
+  std::set<std::string> seen;
+  const TfjsNode* n = &g.node(output_node);
+  while (n->op != "Placeholder") {
+    if (!seen.insert(n->name).second) node_error(g, *n, "the graph has a cycle");
+    if (is_conv_op(n->op)) {
+      chain.push_back(conv_layer(g, *n));
+    } else if (n->op != "Identity") {
+      node_error(g, *n, "op not supported in a convolution chain (Conv2D, DepthwiseConv2dNative and their fused forms)");
+    }
+    if (n->inputs.empty()) node_error(g, *n, "has no input");
+    n = &g.node(n->inputs[0]);
+  }
+  std::reverse(chain.begin(), chain.end());
+  for (size_t i = 1; i < chain.size(); ++i) {
+    if (chain[i].in_channels != chain[i - 1].out_channels)
+      throw_input_error(g.path, "node '" + chain[i].name + "' takes " + std::to_string(chain[i].in_channels) +
+                                    " channels but '" + chain[i - 1].name + "' gives " +
+                                    std::to_string(chain[i - 1].out_channels));
+  }
+  return chain;
+}
+
+std::string tfjs_find_chain_end(const TfjsGraph& g, size_t length) {
+  // Chain lengths by memoised walk along first inputs; -1 = not a pure conv chain.
+  std::map<std::string, long> memo;
+  std::function<long(const TfjsNode&, int)> depth = [&](const TfjsNode& n, int guard) -> long {
+    if (guard > 100000) return -1;
+    if (n.op == "Placeholder") return 0;
+    const auto it = memo.find(n.name);
+    if (it != memo.end()) return it->second;
+    long d = -1;
+    if ((is_conv_op(n.op) || n.op == "Identity") && !n.inputs.empty()) {
+      const auto* in = g.find(n.inputs[0]);
+      if (in) {
+        const long below = depth(*in, guard + 1);
+        if (below >= 0) d = below + (is_conv_op(n.op) ? 1 : 0);
+      }
+    }
+    memo[n.name] = d;
+    return d;
+  };
+  for (const auto& n : g.nodes)
+    if (is_conv_op(n.op) && depth(n, 0) == static_cast<long>(length)) return n.name;
+  return "";
+}
+
+std::map<std::string, torch::Tensor> run_tfjs_graph(const TfjsGraph& g, const torch::Tensor& input_nhwc,
+                                                    const std::vector<std::string>& outputs) {
+  const auto placeholders = g.inputs();
+  if (placeholders.empty()) throw_input_error(g.path, "the graph has no input (Placeholder)");
+  TORCH_CHECK(input_nhwc.dim() == 4, "run_tfjs_graph: input must be NHWC, got ", input_nhwc.sizes());
+  torch::NoGradGuard no_grad;
+  std::map<std::string, torch::Tensor> values;  // NCHW activations
+  values[placeholders[0]] = input_nhwc.to(torch::kFloat).permute({0, 3, 1, 2}).contiguous();
+
+  std::function<torch::Tensor(const std::string&)> eval = [&](const std::string& name) -> torch::Tensor {
+    const auto it = values.find(name);
+    if (it != values.end()) return it->second;
+    const auto w = g.weights.find(name);
+    if (w != g.weights.end()) return w->second;
+    const TfjsNode& n = g.node(name);
+    auto in = [&](size_t i) {
+      if (i >= n.inputs.size()) node_error(g, n, "missing input " + std::to_string(i));
+      return eval(n.inputs[i]);
+    };
+    torch::Tensor out;
+    if (is_conv_op(n.op)) {
+      const auto l = conv_layer(g, n);
+      out = activate(tf_conv2d(in(0), l.weight, l.bias, l.stride, l.dilation, l.depthwise ? l.in_channels : 1,
+                               l.same_padding),
+                     l.activation);
+    } else if (n.op == "Identity") {
+      out = in(0);
+    } else if (n.op == "BiasAdd") {
+      out = in(0) + in(1).view({1, -1, 1, 1});
+    } else if (n.op == "Relu") {
+      out = torch::relu(in(0));
+    } else if (n.op == "Relu6") {
+      out = torch::clamp(in(0), 0.0, 6.0);
+    } else if (n.op == "Sigmoid") {
+      out = torch::sigmoid(in(0));
+    } else if (n.op == "Add" || n.op == "AddV2" || n.op == "Sub" || n.op == "Mul") {
+      auto a = in(0), b = in(1);
+      if (g.weights.count(n.inputs[0])) a = as_nchw_operand(a);
+      if (g.weights.count(n.inputs[1])) b = as_nchw_operand(b);
+      out = n.op == "Mul" ? a * b : n.op == "Sub" ? a - b : a + b;
+    } else if (n.op == "AvgPool" || n.op == "MaxPool") {
+      check_nhwc(g, n);
+      const auto ks = attr_ints(n, "ksize");
+      if (ks.size() != 4 || ks[1] != ks[2]) node_error(g, n, "ksize other than [1, k, k, 1] is not supported");
+      const int64_t k = ks[1], s = spatial(g, n, "strides");
+      auto x = in(0);
+      if (same_padding_of(g, n)) {
+        const auto ph = tf_same_padding(x.size(2), k, s, 1), pw = tf_same_padding(x.size(3), k, s, 1);
+        if (n.op == "MaxPool") {
+          x = F::pad(x, F::PadFuncOptions({pw.first, pw.second, ph.first, ph.second}).value(-1e30));
+          out = torch::max_pool2d(x, {k, k}, {s, s});
+        } else {
+          // TF's SAME average ignores the padded cells: divide by the count of real ones.
+          auto ones = torch::ones({1, 1, x.size(2), x.size(3)}, x.options());
+          const auto pad = F::PadFuncOptions({pw.first, pw.second, ph.first, ph.second});
+          const auto num = torch::avg_pool2d(F::pad(x, pad), {k, k}, {s, s});
+          const auto den = torch::avg_pool2d(F::pad(ones, pad), {k, k}, {s, s});
+          out = num / den;
+        }
+      } else {
+        out = n.op == "MaxPool" ? torch::max_pool2d(x, {k, k}, {s, s}) : torch::avg_pool2d(x, {k, k}, {s, s});
+      }
+    } else if (n.op == "Const") {
+      node_error(g, n, "constant has no value in the weights manifest");
+    } else {
+      node_error(g, n, "op not supported");
+    }
+    values[name] = out;
+    return out;
+  };
+
+  std::map<std::string, torch::Tensor> result;
+  for (const auto& name : outputs) {
+    g.node(name);  // names it when unknown
+    auto t = eval(name);
+    result[name] = t.dim() == 4 ? t.permute({0, 2, 3, 1}).contiguous() : t;
+  }
+  return result;
+}
+
+}  // namespace rv

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Recipe of the person-aware default counting model (models/crowdcount-default.md):
+# PoseNet's pretrained MobileNetV1 0.75 trunk (COCO people; models/pretrained/posenet)
+# plus a stride-8 decoder, trained on ShanghaiTech B train labels with 80 images
+# held out for validation (seeded split). No vtest.avi or Mall frames.
+#   - images at half resolution (--input-scale 0.5); patches of 128–384 px of that
+#     resized to 256 px, so people are seen at 0.33–1x their original size;
+#     10 % of patches redrawn to hold nobody (background);
+#   - batch 16, Adam, lr 1e-3 for the decoder and 1e-4 for the trunk (--trunk-lr-mult 0.1),
+#     linear warm-up then cosine decay; the first 5 trunk layers (stride <= 4) stay fixed;
+#   - checkpoints every 100 iterations: interrupt at will and continue with
+#     RESUME=OUT.ckpt (same flags), on this machine or another (--device cuda).
+# The ranking loss is not in this recipe: see README "Table 5 with the PoseNet backbone".
+# Usage: models/recipes/crowdcount-posenet.sh [RANKVISION_BIN] [OUT] [extra flags...]
+# Env: RANKVISION_DATA (default ../shared/data), THREADS (default 2),
+#      ITERATIONS (default 3000), RESUME (a checkpoint), DEVICE (default cpu).
+set -euo pipefail
+bin=${1:-build/training/rankvision}
+out=${2:-models/crowdcount-default.rvm}
+data=${RANKVISION_DATA:-../shared/data}
+its=${ITERATIONS:-3000}
+resume=()
+[ -n "${RESUME:-}" ] && resume=(--resume "$RESUME")
+"$bin" train-count \
+  --shanghaitech "$data/shanghaitech/part_B/train_data" \
+  --arch posenet_mnv1 --init models/pretrained/posenet/posenet.json --freeze-trunk 5 \
+  --input-scale 0.5 --input-size 256 --patch-min 128 --patch-max 384 --background 0.1 \
+  --batch 16 --no-rank \
+  --optimiser adam --lr 1e-3 --trunk-lr-mult 0.1 --weight-decay 1e-4 \
+  --warmup 150 --lr-schedule cosine --iterations "$its" \
+  --val 80 --val-every "${VAL_EVERY:-250}" --seed 1 --threads "${THREADS:-2}" --device "${DEVICE:-cpu}" \
+  --checkpoint-every 100 --log "${out%.rvm}.log.jsonl" --out "$out" "${resume[@]}" "${@:3}"

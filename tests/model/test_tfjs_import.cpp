@@ -1,0 +1,266 @@
+// The TF.js graph-model reader against outputs of the original graph run by
+// TF.js itself (tests/data/posenet-reference, made by
+// scripts/pretrained/tfjs-reference/make-reference.mjs), and its errors.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/error.h"
+#include "model/mobilenet.h"
+#include "model/tfjs_graph.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path source_root() {
+  const char* r = std::getenv("RANKVISION_SOURCE_ROOT");
+  return r ? fs::path(r) : fs::path(".");
+}
+fs::path model_json() { return source_root() / "models" / "pretrained" / "posenet" / "posenet.json"; }
+fs::path reference_dir() { return source_root() / "tests" / "data" / "posenet-reference"; }
+
+torch::Tensor read_f32(const fs::path& path, const std::vector<int64_t>& shape) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in) << path;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  const std::string bytes = ss.str();
+  int64_t n = 1;
+  for (auto d : shape) n *= d;
+  EXPECT_EQ(static_cast<int64_t>(bytes.size()), n * 4) << path;
+  auto t = torch::empty(shape, torch::kFloat);
+  std::memcpy(t.data_ptr<float>(), bytes.data(), std::min<size_t>(bytes.size(), n * 4));
+  return t;
+}
+
+struct Case {
+  std::string name;
+  torch::Tensor input;                           // NHWC
+  std::map<std::string, torch::Tensor> outputs;  // node → NHWC
+};
+
+std::vector<Case> reference_cases() {
+  std::ifstream in(reference_dir() / "manifest.json");
+  EXPECT_TRUE(in);
+  const auto j = nlohmann::json::parse(in);
+  std::vector<Case> cases;
+  for (const auto& c : j["cases"]) {
+    Case k;
+    k.name = c["name"];
+    k.input = read_f32(reference_dir() / c["input"]["file"].get<std::string>(),
+                       c["input"]["shape"].get<std::vector<int64_t>>());
+    for (const auto& o : c["outputs"])
+      k.outputs[o["node"].get<std::string>()] =
+          read_f32(reference_dir() / o["file"].get<std::string>(), o["shape"].get<std::vector<int64_t>>());
+    cases.push_back(std::move(k));
+  }
+  return cases;
+}
+
+const rv::TfjsGraph& posenet() {
+  static const rv::TfjsGraph g = rv::load_tfjs_graph(model_json().string());
+  return g;
+}
+
+double max_abs(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().max().item<double>(); }
+
+fs::path temp_dir(const std::string& name) {
+  const auto d = fs::temp_directory_path() / ("rv-tfjs-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+void expect_input_error(const std::function<void()>& f, const std::string& needle) {
+  try {
+    f();
+    ADD_FAILURE() << "no error; expected one mentioning '" << needle << "'";
+  } catch (const rv::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+
+TEST(TfSamePadding, MatchesTensorFlow) {
+  // 3×3 stride 2: odd input pads 1/1, even input pads 0/1 (more at the end).
+  EXPECT_EQ(rv::tf_same_padding(65, 3, 2, 1), std::make_pair<int64_t, int64_t>(1, 1));
+  EXPECT_EQ(rv::tf_same_padding(96, 3, 2, 1), std::make_pair<int64_t, int64_t>(0, 1));
+  EXPECT_EQ(rv::tf_same_padding(96, 3, 1, 1), std::make_pair<int64_t, int64_t>(1, 1));
+  EXPECT_EQ(rv::tf_same_padding(10, 1, 2, 1), std::make_pair<int64_t, int64_t>(0, 0));
+  EXPECT_EQ(rv::tf_same_padding(10, 3, 1, 2), std::make_pair<int64_t, int64_t>(2, 2));
+}
+
+TEST(TfjsGraph, ReadsPoseNet) {
+  const auto& g = posenet();
+  EXPECT_EQ(g.inputs(), std::vector<std::string>{"image"});
+  EXPECT_EQ(g.weights.size(), 62u);
+  EXPECT_EQ(g.weights.at("Const_55").sizes(), (std::vector<int64_t>{3, 3, 3, 24}));
+  const std::string end = rv::tfjs_find_chain_end(g, 27);
+  EXPECT_EQ(end, "MobilenetV1/MobilenetV1/Conv2d_13_pointwise/Relu6");
+  const auto chain = rv::tfjs_conv_chain(g, end);
+  ASSERT_EQ(chain.size(), 27u);
+  EXPECT_EQ(chain[0].stride, 2);
+  EXPECT_TRUE(chain[1].depthwise);
+  EXPECT_EQ(chain[26].out_channels, 384);
+  EXPECT_EQ(chain[26].activation, "relu6");
+}
+
+// The graph, run by our reader, reproduces TF.js's outputs at an odd and an
+// even input size (where SAME padding is asymmetric).
+TEST(TfjsGraph, ReproducesTfjsReference) {
+  const auto cases = reference_cases();
+  ASSERT_EQ(cases.size(), 2u);
+  for (const auto& c : cases) {
+    std::vector<std::string> names;
+    for (const auto& o : c.outputs) names.push_back(o.first);
+    const auto got = rv::run_tfjs_graph(posenet(), c.input, names);
+    for (const auto& o : c.outputs) {
+      ASSERT_EQ(got.at(o.first).sizes(), o.second.sizes()) << c.name << " " << o.first;
+      const double err = max_abs(got.at(o.first), o.second);
+      EXPECT_LE(err, 1e-4) << c.name << " " << o.first;
+      std::cout << c.name << " " << o.first << " max abs error " << err << "\n";
+    }
+  }
+}
+
+// The trainable trunk, with the imported weights, gives the same features.
+TEST(MobileNetTrunk, ImportedTrunkReproducesReference) {
+  rv::MobileNetTrunk trunk(0.75);
+  EXPECT_EQ(rv::import_tfjs_mobilenet(trunk, posenet()), 27);
+  trunk->eval();
+  torch::NoGradGuard no_grad;
+  for (const auto& c : reference_cases()) {
+    const auto x = c.input.permute({0, 3, 1, 2}).contiguous();
+    const auto f = trunk->forward(x, {rv::MobileNetTrunkImpl::pointwise(5), 26});
+    const auto conv5 = c.outputs.at("MobilenetV1/MobilenetV1/Conv2d_5_pointwise/Relu6");
+    const auto conv13 = c.outputs.at("MobilenetV1/MobilenetV1/Conv2d_13_pointwise/Relu6");
+    EXPECT_LE(max_abs(f[0].permute({0, 2, 3, 1}), conv5), 1e-4) << c.name;
+    EXPECT_LE(max_abs(f[1].permute({0, 2, 3, 1}), conv13), 1e-4) << c.name;
+  }
+}
+
+TEST(MobileNetTrunk, WrongWidthIsRefused) {
+  rv::MobileNetTrunk trunk(0.5);
+  expect_input_error([&] { rv::import_tfjs_mobilenet(trunk, posenet()); }, "does not fit");
+}
+
+TEST(MobileDensityNet, StrideEightOutputAndCount) {
+  rv::NetSpec spec;
+  spec.arch = "posenet_mnv1";
+  spec.width = 0.75;
+  rv::MobileDensityNet net(spec);
+  EXPECT_EQ(net.output_stride(), 8);
+  for (auto hw : {std::make_pair(96, 128), std::make_pair(65, 81)}) {
+    const auto x = torch::rand({2, 3, hw.first, hw.second});
+    const auto d = net.dense(x);
+    EXPECT_EQ(d.sizes(), (std::vector<int64_t>{2, 1, (hw.first + 7) / 8, (hw.second + 7) / 8}));
+    EXPECT_LE((net.scalar(x) - d.sum({1, 2, 3})).abs().max().item<double>(), 1e-5);
+  }
+  auto split = rv::split_trunk_parameters(net);
+  EXPECT_EQ(split.trunk.size(), 54u);  // 27 convs, weight + bias
+  EXPECT_EQ(split.head.size(), 10u);
+  EXPECT_EQ(rv::freeze_trunk_layers(net, 3), 3);
+  EXPECT_FALSE(net.trunk()->layer(2)->weight.requires_grad());
+  EXPECT_TRUE(net.trunk()->layer(3)->weight.requires_grad());
+}
+
+TEST(TfjsGraph, Errors) {
+  expect_input_error([] { rv::load_tfjs_graph("/nonexistent/model.json"); }, "no such file");
+  const auto dir = temp_dir("errors");
+  std::ifstream in(model_json());
+  const auto j = nlohmann::json::parse(in);
+  auto write = [&](const std::string& name, const nlohmann::json& jj) {
+    std::ofstream(dir / name) << jj.dump();
+    return (dir / name).string();
+  };
+  // Missing shard: the json alone.
+  const auto alone = write("alone.json", j);
+  expect_input_error([&] { rv::load_tfjs_graph(alone); }, "posenet.bin");
+  // Truncated shard.
+  {
+    std::ifstream b(model_json().parent_path() / "posenet.bin", std::ios::binary);
+    std::ostringstream ss;
+    ss << b.rdbuf();
+    const std::string bytes = ss.str();
+    std::ofstream(dir / "posenet.bin", std::ios::binary) << bytes.substr(0, bytes.size() - 100);
+  }
+  expect_input_error([&] { rv::load_tfjs_graph(alone); }, "truncated");
+  // Size mismatch the other way: a longer shard.
+  {
+    std::ifstream b(model_json().parent_path() / "posenet.bin", std::ios::binary);
+    std::ostringstream ss;
+    ss << b.rdbuf();
+    std::ofstream(dir / "posenet.bin", std::ios::binary) << ss.str() << std::string(8, '\0');
+  }
+  expect_input_error([&] { rv::load_tfjs_graph(alone); }, "do not match");
+  {
+    std::ifstream b(model_json().parent_path() / "posenet.bin", std::ios::binary);
+    std::ostringstream ss;
+    ss << b.rdbuf();
+    std::ofstream(dir / "posenet.bin", std::ios::binary) << ss.str();
+  }
+  EXPECT_NO_THROW(rv::load_tfjs_graph(alone));
+  // Unknown dtype.
+  auto bad_dtype = j;
+  bad_dtype["weightsManifest"][0]["weights"][0]["dtype"] = "complex64";
+  const auto dt = write("dtype.json", bad_dtype);
+  expect_input_error([&] { rv::load_tfjs_graph(dt); }, "complex64");
+  // Unknown op on the way to an output.
+  auto bad_op = j;
+  for (auto& n : bad_op["modelTopology"]["node"])
+    if (n["name"] == "MobilenetV1/MobilenetV1/Conv2d_3_pointwise/Relu6") n["op"] = "Conv3D";
+  const auto op = write("op.json", bad_op);
+  const auto g = rv::load_tfjs_graph(op);
+  expect_input_error([&] { rv::run_tfjs_graph(g, torch::zeros({1, 33, 33, 3}), {"MobilenetV1/heatmap_2/BiasAdd"}); },
+                     "Conv3D");
+  expect_input_error([&] { rv::tfjs_conv_chain(g, "MobilenetV1/heatmap_2/BiasAdd"); }, "Conv3D");
+  expect_input_error([&] { rv::run_tfjs_graph(g, torch::zeros({1, 33, 33, 3}), {"no/such/node"}); }, "no/such/node");
+  // Not a graph model.
+  const auto notgraph = write("layers.json", nlohmann::json{{"modelTopology", {{"class_name", "Sequential"}}}, {"weightsManifest", nlohmann::json::array()}});
+  expect_input_error([&] { rv::load_tfjs_graph(notgraph); }, "node list");
+  std::ofstream(dir / "garbage.json") << "{not json";
+  expect_input_error([&] { rv::load_tfjs_graph((dir / "garbage.json").string()); }, "not valid JSON");
+  fs::remove_all(dir);
+}
+
+// float16 and uint8-quantised entries decode as the converter writes them.
+TEST(TfjsGraph, QuantisedWeights) {
+  const auto dir = temp_dir("quant");
+  // Three entries: float16 [2], uint8 [3] with min -1 / scale 0.5, float32 [1].
+  std::string bin;
+  const uint16_t halves[2] = {0x3C00, 0xC000};  // 1.0, -2.0
+  bin.append(reinterpret_cast<const char*>(halves), 4);
+  const uint8_t q[3] = {0, 2, 5};
+  bin.append(reinterpret_cast<const char*>(q), 3);
+  const float f = 3.25f;
+  bin.append(reinterpret_cast<const char*>(&f), 4);
+  std::ofstream(dir / "w.bin", std::ios::binary) << bin;
+  nlohmann::json j = {
+      {"modelTopology", {{"node", nlohmann::json::array({{{"name", "x"}, {"op", "Placeholder"}}})}}},
+      {"weightsManifest",
+       nlohmann::json::array({{{"paths", {"w.bin"}},
+                               {"weights",
+                                nlohmann::json::array(
+                                    {{{"name", "h"}, {"shape", {2}}, {"dtype", "float32"}, {"quantization", {{"dtype", "float16"}}}},
+                                     {{"name", "q"}, {"shape", {3}}, {"dtype", "float32"},
+                                      {"quantization", {{"dtype", "uint8"}, {"min", -1.0}, {"scale", 0.5}}}},
+                                     {{"name", "f"}, {"shape", {1}}, {"dtype", "float32"}}})}}})}};
+  std::ofstream(dir / "model.json") << j.dump();
+  const auto g = rv::load_tfjs_graph((dir / "model.json").string());
+  EXPECT_FLOAT_EQ(g.weights.at("h")[0].item<float>(), 1.0f);
+  EXPECT_FLOAT_EQ(g.weights.at("h")[1].item<float>(), -2.0f);
+  EXPECT_FLOAT_EQ(g.weights.at("q")[0].item<float>(), -1.0f);
+  EXPECT_FLOAT_EQ(g.weights.at("q")[2].item<float>(), 1.5f);
+  EXPECT_FLOAT_EQ(g.weights.at("f")[0].item<float>(), 3.25f);
+  fs::remove_all(dir);
+}
