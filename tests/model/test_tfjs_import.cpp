@@ -93,11 +93,11 @@ void expect_input_error(const std::function<void()>& f, const std::string& needl
 
 TEST(TfSamePadding, MatchesTensorFlow) {
   // 3×3 stride 2: odd input pads 1/1, even input pads 0/1 (more at the end).
-  EXPECT_EQ(rv::tf_same_padding(65, 3, 2, 1), std::make_pair<int64_t, int64_t>(1, 1));
-  EXPECT_EQ(rv::tf_same_padding(96, 3, 2, 1), std::make_pair<int64_t, int64_t>(0, 1));
-  EXPECT_EQ(rv::tf_same_padding(96, 3, 1, 1), std::make_pair<int64_t, int64_t>(1, 1));
-  EXPECT_EQ(rv::tf_same_padding(10, 1, 2, 1), std::make_pair<int64_t, int64_t>(0, 0));
-  EXPECT_EQ(rv::tf_same_padding(10, 3, 1, 2), std::make_pair<int64_t, int64_t>(2, 2));
+  EXPECT_EQ(rv::tf_same_padding(65, 3, 2, 1), (std::pair<int64_t, int64_t>{1, 1}));
+  EXPECT_EQ(rv::tf_same_padding(96, 3, 2, 1), (std::pair<int64_t, int64_t>{0, 1}));
+  EXPECT_EQ(rv::tf_same_padding(96, 3, 1, 1), (std::pair<int64_t, int64_t>{1, 1}));
+  EXPECT_EQ(rv::tf_same_padding(10, 1, 2, 1), (std::pair<int64_t, int64_t>{0, 0}));
+  EXPECT_EQ(rv::tf_same_padding(10, 3, 1, 2), (std::pair<int64_t, int64_t>{2, 2}));
 }
 
 TEST(TfjsGraph, ReadsPoseNet) {
