@@ -1,11 +1,17 @@
 // rankvision eval-count: MAE and MSE (root) of a counting model on labelled
-// images (ShanghaiTech, point files) or video frames (MOT gt.txt, frame counts).
+// images (ShanghaiTech, point files) or video frames (MOT gt.txt, frame counts);
+// GAME(0..3) for point labels, the density mass inside the people boxes for MOT.
 #include <opencv2/imgcodecs.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
+#include <optional>
+#include <sstream>
 
 #include "args.h"
 #include "commands.h"
@@ -15,6 +21,7 @@
 #include "data/mot.h"
 #include "data/shanghaitech.h"
 #include "engine/engines.h"
+#include "metrics/game.h"
 #include "metrics/metrics.h"
 #include "train/count_data.h"
 #include "train/progress.h"
@@ -40,6 +47,63 @@ struct Item {
   double predicted = 0;
 };
 
+constexpr int kGameLevels = 4;  // GAME(0) .. GAME(3)
+
+// The engine's density (people per cell) as a GAME map.
+DensityMap predicted_map(const CountResult& r) {
+  DensityMap m;
+  m.height = static_cast<int>(r.density.size(0));
+  m.width = static_cast<int>(r.density.size(1));
+  const float* v = r.density.data_ptr<float>();
+  m.values.assign(v, v + static_cast<size_t>(m.height) * m.width);
+  return m;
+}
+
+// The ground-truth points counted into the cells of the predicted map. A point
+// is in the frame pixel it falls in (data/points.h: round half up), and that
+// pixel in the cell covering it; points on the border are clamped to the grid.
+DensityMap truth_map(const Points& points, const CountResult& r) {
+  DensityMap m;
+  m.height = static_cast<int>(r.density.size(0));
+  m.width = static_cast<int>(r.density.size(1));
+  m.values.assign(static_cast<size_t>(m.height) * m.width, 0.0);
+  for (const auto& p : points) {
+    const cv::Point px = point_pixel(p);
+    const int j = std::clamp(static_cast<int>(std::floor(px.x / r.cell_width)), 0, m.width - 1);
+    const int i = std::clamp(static_cast<int>(std::floor(px.y / r.cell_height)), 0, m.height - 1);
+    m.values[static_cast<size_t>(i) * m.width + j] += 1.0;
+  }
+  return m;
+}
+
+// Positive density mass of the cells whose centres ((j+0.5)·cell_width,
+// (i+0.5)·cell_height) lie in the union of the boxes, each grown by a quarter
+// of its width and height on every side; and the frame's total positive mass.
+std::pair<double, double> mass_in_boxes(const CountResult& r, const std::vector<MotBox>& boxes) {
+  const int h = static_cast<int>(r.density.size(0)), w = static_cast<int>(r.density.size(1));
+  std::vector<char> inside(static_cast<size_t>(h) * w, 0);
+  // First cell index whose centre is >= v along an axis of `cell`-sized cells.
+  auto first_cell = [](double v, double cell) { return static_cast<int>(std::ceil(v / cell - 0.5)); };
+  for (const auto& b : boxes) {
+    const double gx = b.box.width / 4.0, gy = b.box.height / 4.0;
+    const double x0 = b.box.x - gx, x1 = b.box.x + b.box.width + gx;
+    const double y0 = b.box.y - gy, y1 = b.box.y + b.box.height + gy;
+    // Cells with x0 <= centre < x1 (likewise y).
+    const int j0 = std::max(0, first_cell(x0, r.cell_width)), j1 = std::min(w, first_cell(x1, r.cell_width));
+    const int i0 = std::max(0, first_cell(y0, r.cell_height)), i1 = std::min(h, first_cell(y1, r.cell_height));
+    for (int i = i0; i < i1; ++i)
+      for (int j = j0; j < j1; ++j) inside[static_cast<size_t>(i) * w + j] = 1;
+  }
+  const float* v = r.density.data_ptr<float>();
+  double in = 0, total = 0;
+  for (size_t k = 0; k < inside.size(); ++k) {
+    const double m = std::max(0.0, static_cast<double>(v[k]));
+    total += m;
+    if (inside[k]) in += m;
+  }
+  return {in, total};
+}
+
 }  // namespace
 
 int cmd_eval_count(int argc, char** argv) {
@@ -47,7 +111,14 @@ int cmd_eval_count(int argc, char** argv) {
          "MAE and MSE (root mean squared error, as in the paper) of a counting model. One source:\n"
          "  --shanghaitech DIR | --points FILE --images DIR | --video FILE --mot-gt gt.txt [--frames A:B]\n"
          "  | --video FILE --frame-counts CSV\n"
-         "The model's input scale and ROI (from `adapt`) apply. Last stdout line: {\"mae\",\"mse\",\"n\"}.",
+         "The model's input scale and ROI (from `adapt`) apply. Last stdout line: {\"mae\",\"mse\",\"n\"}, and:\n"
+         "  point labels: \"game\": [GAME(0), GAME(1), GAME(2), GAME(3)] (Guerrero-Gomez-Olmedo et al.), the\n"
+         "    mean over images of the summed absolute count errors of the 2^L x 2^L regions of the density\n"
+         "    map, against the points counted into its cells; a level needing more cells than the smallest\n"
+         "    map has is null (said on stderr);\n"
+         "  --mot-gt: \"in_boxes\": the fraction of the positive density mass (over all evaluated frames)\n"
+         "    in cells whose centres lie inside the people boxes, each grown by a quarter of its width and\n"
+         "    height on every side (null when there is no positive mass).",
          {{"model", "FILE", "counting model bundle", "the installed default"},
           {"shanghaitech", "DIR", "DIR/images + DIR/ground-truth"},
           {"points", "FILE", "point annotations (JSON/CSV) of the images in --images"},
@@ -90,10 +161,22 @@ int cmd_eval_count(int argc, char** argv) {
   std::vector<Item> items;
   auto run = [&](const std::string& name, const cv::Mat& bgr, double truth) {
     cv::Mat img = bgr.isContinuous() ? bgr : bgr.clone();
-    const auto r = counter->count(view_of(img));
+    auto r = counter->count(view_of(img));
     items.push_back({name, truth, r.count});
     if (!quiet) std::cout << name << "  truth " << truth << "  predicted " << r.count << "\n";
+    return r;
   };
+  // Point labels: per-image maps for GAME.
+  std::vector<DensityMap> truth_maps, predicted_maps;
+  auto run_points = [&](const std::string& name, const cv::Mat& bgr, const Points& points) {
+    const Points inside = points_inside(points, bgr.size());
+    const auto r = run(name, bgr, static_cast<double>(inside.size()));
+    truth_maps.push_back(truth_map(inside, r));
+    predicted_maps.push_back(predicted_map(r));
+  };
+  // --mot-gt: positive density mass inside the grown people boxes, and in all.
+  std::optional<MotGroundTruth> mot;
+  double mass_in = 0, mass_total = 0;
 
   if (a.has("shanghaitech")) {
     std::string dir = a.str("shanghaitech");
@@ -107,8 +190,7 @@ int cmd_eval_count(int argc, char** argv) {
     for (const auto& it : list) anns.push_back(read_shanghaitech_mat(it.annotation_path));
     for (size_t i = 0; i < list.size(); ++i) {
       const cv::Mat img = read_image(list[i].image_path);
-      run(fs::path(list[i].image_path).filename().string(), img,
-          static_cast<double>(points_inside(anns[i].points, img.size()).size()));
+      run_points(fs::path(list[i].image_path).filename().string(), img, anns[i].points);
     }
   } else if (a.has("points")) {
     const std::string file = a.str("points"), dir = a.str("images");
@@ -123,7 +205,7 @@ int cmd_eval_count(int argc, char** argv) {
     }
     for (const auto& an : anns) {
       const cv::Mat img = read_image((std::filesystem::path(dir) / an.image).string());
-      run(an.image, img, static_cast<double>(points_inside(an.points, img.size()).size()));
+      run_points(an.image, img, an.points);
     }
   } else {
     const std::string video = a.str("video");
@@ -132,10 +214,10 @@ int cmd_eval_count(int argc, char** argv) {
     std::map<long, double> truth;
     bool all_frames = false;
     if (a.has("mot-gt")) {
-      const auto gt = MotGroundTruth::load(a.str("mot-gt"));
+      mot = MotGroundTruth::load(a.str("mot-gt"));
       // Frames missing from gt.txt hold nobody; evaluate up to the last annotated frame.
       all_frames = true;
-      for (int f = 1; f <= gt.last_frame(); ++f) truth[mot_frame_to_video_index(f)] = gt.count(f);
+      for (int f = 1; f <= mot->last_frame(); ++f) truth[mot_frame_to_video_index(f)] = mot->count(f);
     } else {
       const auto counts = read_frame_counts_csv(a.str("frame-counts"));
       if (counts.empty()) throw_input_error(a.str("frame-counts"), "no frame,count rows");
@@ -150,7 +232,12 @@ int cmd_eval_count(int argc, char** argv) {
         if (all_frames && index > truth.rbegin()->first) break;
         continue;
       }
-      run("frame " + std::to_string(index), frame, it->second);
+      const auto r = run("frame " + std::to_string(index), frame, it->second);
+      if (mot) {
+        const auto [in, total] = mass_in_boxes(r, mot->people(video_index_to_mot_frame(static_cast<int>(index))));
+        mass_in += in;
+        mass_total += total;
+      }
     }
   }
   if (items.empty()) throw InputError("eval-count: no labelled frame or image to evaluate (check --frames)");
@@ -165,8 +252,41 @@ int cmd_eval_count(int argc, char** argv) {
     f.precision(8);
     for (const auto& i : items) f << i.name << "," << i.truth << "," << i.predicted << "," << i.predicted - i.truth << "\n";
   }
-  std::cout << "model " << model << ": MAE " << m.mae << "  MSE " << m.mse << "  over " << items.size() << "\n";
-  std::cout << nlohmann::json({{"mae", m.mae}, {"mse", m.mse}, {"n", items.size()}}).dump() << std::endl;
+  nlohmann::json summary = {{"mae", m.mae}, {"mse", m.mse}, {"n", items.size()}};
+  std::ostringstream extra;
+  if (!truth_maps.empty()) {
+    // A level is reported only if every image's map has at least 2^L cells on its smaller side.
+    int smallest = std::numeric_limits<int>::max();
+    for (const auto& t : truth_maps) smallest = std::min({smallest, t.height, t.width});
+    nlohmann::json game_json = nlohmann::json::array();
+    extra << "  GAME";
+    for (int level = 0; level < kGameLevels; ++level) {
+      if ((1 << level) > smallest) {
+        std::cerr << "eval-count: GAME(" << level << ") skipped: the smallest density map has " << smallest
+                  << " cells on a side, fewer than the " << (1 << level) << " the level needs\n";
+        game_json.push_back(nullptr);
+        extra << " -";
+      } else {
+        const double g = mean_game(truth_maps, predicted_maps, level);
+        game_json.push_back(g);
+        extra << " " << g;
+      }
+    }
+    summary["game"] = game_json;
+  }
+  if (mot) {
+    if (mass_total > 0) {
+      const double frac = mass_in / mass_total;
+      summary["in_boxes"] = frac;
+      extra << "  in boxes " << frac;
+    } else {
+      summary["in_boxes"] = nullptr;
+      extra << "  in boxes - (no positive density)";
+    }
+  }
+  std::cout << "model " << model << ": MAE " << m.mae << "  MSE " << m.mse << extra.str() << "  over "
+            << items.size() << "\n";
+  std::cout << summary.dump() << std::endl;
   return 0;
 }
 

@@ -12,5 +12,6 @@ int cmd_eval_iqa(int argc, char** argv);
 int cmd_distort(int argc, char** argv);
 int cmd_crops(int argc, char** argv);
 int cmd_density(int argc, char** argv);
+int cmd_heatmap(int argc, char** argv);
 int cmd_info(int argc, char** argv);
 }  // namespace rv::cli

@@ -33,6 +33,7 @@ const std::vector<Command>& commands() {
       {"distort", cmd_distort, "write the distortion ladder of an image as PNGs"},
       {"crops", cmd_crops, "write the nested crop set of an image as PNGs"},
       {"density", cmd_density, "write the density map of an annotated image as PNG"},
+      {"heatmap", cmd_heatmap, "PNG of a model's predicted density on a few images or frames"},
       {"info", cmd_info, "print a model bundle's metadata"},
   };
   return list;

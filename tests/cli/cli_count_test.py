@@ -69,6 +69,22 @@ def model_predictions(d, model, extra=()):
     return np.array([float(r[2]) for r in rows])
 
 
+def check_game(p, e):
+    """eval-count's "game" on point labels: GAME(0..3), null for the finest levels the density maps
+    are too small for (each named on stderr); GAME(0) is the MAE, and GAME never drops with the level
+    (each level's regions split those of the one before). Returns how many levels were reported."""
+    g = e["game"]
+    assert isinstance(g, list) and len(g) == 4, e
+    k = next((i for i, v in enumerate(g) if v is None), 4)
+    assert k >= 1 and all(v is None for v in g[k:]), e
+    for level in range(4):
+        assert (f"GAME({level})" in p.stderr) == (level >= k), (level, e, p.stderr)
+    assert all(np.isfinite(v) and v >= 0 for v in g[:k]), e
+    assert abs(g[0] - e["mae"]) < 1e-6 * max(1.0, e["mae"]), e
+    assert all(g[i + 1] >= g[i] - 1e-9 for i in range(k - 1)), e
+    return k
+
+
 def train(d, out, *extra, check=True, env=None):
     return run("train-count", "--points", os.path.join(d, "points.json"), "--images", os.path.join(d, "images"),
                "--out", out, *TINY, *extra, check=check, env=env)
@@ -95,14 +111,42 @@ def case_train_eval(d):
     assert info["meta"]["width"] == 0.125 and info["meta"]["task"] == "count"
     assert info["meta"]["provenance"]["iterations"] == 6
     # eval-count on all three annotation forms gives the same numbers
-    e1 = last_json(run("eval-count", "--model", out, "--points", os.path.join(d, "points.json"), "--images",
-                       os.path.join(d, "images")))
-    e2 = last_json(run("eval-count", "--model", out, "--points", os.path.join(d, "points.csv"), "--images",
-                       os.path.join(d, "images")))
+    p1 = run("eval-count", "--model", out, "--points", os.path.join(d, "points.json"), "--images",
+             os.path.join(d, "images"))
+    p2 = run("eval-count", "--model", out, "--points", os.path.join(d, "points.csv"), "--images",
+             os.path.join(d, "images"))
     sh = make_shanghaitech(d, entries)
-    e3 = last_json(run("eval-count", "--model", out, "--shanghaitech", sh))
+    p3 = run("eval-count", "--model", out, "--shanghaitech", sh)
+    e1, e2, e3 = last_json(p1), last_json(p2), last_json(p3)
     assert e1["n"] == 4 and e2["n"] == 4 and e3["n"] == 4
     assert abs(e1["mae"] - e2["mae"]) < 1e-9 and abs(e1["mse"] - e2["mse"]) < 1e-9
+    # GAME on point labels: same points, same maps
+    k = check_game(p1, e1)
+    assert check_game(p2, e2) == k and check_game(p3, e3) == k
+    assert all(abs(a - b) < 1e-9 for a, b in zip(e1["game"][:k], e2["game"][:k])), (e1, e2)
+    assert "in_boxes" not in e1 and "GAME" in p1.stdout.splitlines()[-2]
+    # 128x128 images give maps big enough for GAME(3); inputs downscaled to 48 px are too small for some
+    big = os.path.join(d, "big")
+    make_point_images(big, 3, 128, 7, lambda i: 3 + 2 * i)
+    pb = run("eval-count", "--model", out, "--points", os.path.join(big, "points.json"), "--images",
+             os.path.join(big, "images"), "--quiet")
+    eb = last_json(pb)
+    assert check_game(pb, eb) == 4, pb.stderr
+    # the same counts at mirrored places: same MAE and GAME(0), but the regions' counts move
+    with open(os.path.join(big, "points.json")) as f:
+        mirrored = json.load(f)
+    for e in mirrored["images"]:
+        e["points"] = [[127.0 - x, y] for x, y in e["points"]]
+    with open(os.path.join(big, "mirrored.json"), "w") as f:
+        json.dump(mirrored, f)
+    pm = run("eval-count", "--model", out, "--points", os.path.join(big, "mirrored.json"), "--images",
+             os.path.join(big, "images"), "--quiet")
+    em = last_json(pm)
+    assert check_game(pm, em) == 4 and abs(em["mae"] - eb["mae"]) < 1e-9, (eb, em)
+    assert max(abs(x - y) for x, y in zip(eb["game"][1:], em["game"][1:])) > 1e-3, (eb, em)
+    ps = run("eval-count", "--model", out, "--points", os.path.join(d, "points.json"), "--images",
+             os.path.join(d, "images"), "--quiet", "--max-size", "48")
+    assert 1 <= check_game(ps, last_json(ps)) < 4, ps.stderr
     # JPEG vs PNG differ slightly; same truth, close predictions
     assert abs(e1["mae"] - e3["mae"]) < 0.5 * max(1.0, e1["mae"]), (e1, e3)
     assert e1["mse"] >= e1["mae"] - 1e-9
@@ -245,7 +289,7 @@ def case_adapt(d):
     assert json.loads(run("info", out2).stdout)["meta"]["camera"]["input_scale"] == 0.75
     # the adapted model evaluates on the labelled frames
     e = last_json(run("eval-count", "--model", out, "--video", video, "--frame-counts", fc, "--quiet"))
-    assert e["n"] == 3
+    assert e["n"] == 3 and "in_boxes" not in e and "game" not in e, e
     # select ranks frames by the crops of the model's ROI only: two pools whose frames agree on the
     # left half (the ROI) and differ on the right get the same certainties.
     out3 = os.path.join(d, "cam3.rvb")
@@ -302,6 +346,78 @@ def case_distributed(d):
     env = dict(os.environ, WORLD_SIZE="2", RANK="0", MASTER_ADDR="127.0.0.1", MASTER_PORT=port)
     p = train1(os.path.join(d, "x.rvb"), "--iterations", "1", "--batch", "3", check=False, env=env)
     assert p.returncode != 0 and "WORLD_SIZE" in p.stderr, p.stderr
+
+
+def case_eval_mot(d):
+    # "in_boxes" of eval-count --mot-gt: the share of the positive density mass in cells whose centres
+    # lie in the union of the frame's people boxes, each grown by a quarter of its size on every side.
+    make_images(d)
+    model = os.path.join(d, "m.rvb")
+    train(d, model, "--iterations", "3", "--lr", "1e-3")
+    video = os.path.join(d, "v.avi")
+    make_video(video, n=6)  # 128x96 frames
+
+    def mot(name, boxes, frames=range(1, 6)):
+        """gt.txt with the (left, top, w, h, flag, class) boxes, MOT 1-based, on every MOT frame."""
+        path = os.path.join(d, name)
+        with open(path, "w") as f:
+            for fr in frames:
+                for i, (x, y, w, h, flag, cls) in enumerate(boxes):
+                    f.write(f"{fr},{i + 1},{x},{y},{w},{h},{flag},{cls},1\n")
+        p = run("eval-count", "--model", model, "--video", video, "--mot-gt", path, "--quiet")
+        e = last_json(p)
+        assert e["n"] == len(frames) and "game" not in e, e
+        assert e["in_boxes"] is not None and 0 <= e["in_boxes"] <= 1, e
+        assert "in boxes" in p.stdout.splitlines()[-2], p.stdout
+        return e["in_boxes"]
+
+    left = (1, 1, 40, 60, 1, 1)     # 0-based x [0, 40), grown to [-10, 50)
+    right = (81, 31, 40, 60, 1, 1)  # 0-based x [80, 120), grown to [70, 130): far from the left one
+    a, b = mot("left.txt", [left]), mot("right.txt", [right])
+    assert abs(a - b) > 1e-6, (a, b)
+    # the union: boxes apart add up, a repeated box counts once
+    assert abs(mot("both.txt", [left, right]) - (a + b)) < 1e-6, (a, b)
+    assert abs(mot("twice.txt", [left, left]) - a) < 1e-9, a
+    # 0-based [16, 112) x [12, 84) grown by a quarter covers the whole 128x96 frame
+    assert mot("grown.txt", [(17, 13, 96, 72, 1, 1)]) == 1.0
+    # boxes that are not people (flag 0, static person class 7) are left out, as in the counts
+    assert mot("nobody.txt", [(1, 1, 128, 96, 0, 1), (1, 1, 128, 96, 1, 7)]) == 0.0
+
+
+def case_heatmap(d):
+    # heatmap: one PNG, a legend strip and one row (image | blended density) per input, the counts
+    # those of eval-count for the same model; bad inputs fail before anything is written.
+    make_images(d)
+    model = os.path.join(d, "m.rvb")
+    train(d, model, "--iterations", "3", "--lr", "1e-3")
+    names = sorted(os.listdir(os.path.join(d, "images")))[:2]
+    imgs = [os.path.join(d, "images", n) for n in names]
+    out = os.path.join(d, "h.png")
+    e = last_json(run("heatmap", "--model", model, "--images", ",".join(imgs), "--width", "200", "--out", out))
+    sheet = cv2.imread(out)
+    assert sheet is not None and sheet.shape[1] == 400, None if sheet is None else sheet.shape
+    assert sheet.shape[0] == 36 + 2 * 200, sheet.shape  # legend + two square 96 px images at 200 px
+    # The left half of a row is the image itself; the right half differs where density was drawn.
+    row = sheet[36:236]
+    ref = cv2.resize(cv2.imread(imgs[0]), (200, 200), interpolation=cv2.INTER_LINEAR)
+    assert np.abs(row[:, :200].astype(int) - ref.astype(int)).mean() < 2
+    pred = model_predictions(d, model)
+    by_name = dict(zip(sorted(os.listdir(os.path.join(d, "images"))), pred))
+    for c, n in zip(e["counts"], names):
+        assert c["input"] == n and abs(c["count"] - by_name[n]) < 1e-4, (c, by_name)
+    video = os.path.join(d, "v.avi")
+    make_video(video, n=6)
+    e = last_json(run("heatmap", "--model", model, "--video", video, "--frames", "4,1", "--out", out))
+    assert [c["input"] for c in e["counts"]] == ["frame 1", "frame 4"], e
+    os.remove(out)
+    for args, needle in ((["--video", video, "--frames", "3,9"], "fewer than"),
+                         (["--video", video, "--frames", "x"], "not a frame index"),
+                         (["--video", video], "--frames"),
+                         (["--images", imgs[0] + ",/nonexistent.png"], "/nonexistent.png"),
+                         (["--images", imgs[0], "--video", video], "exactly one")):
+        p = run("heatmap", "--model", model, *args, "--out", out, check=False)
+        assert p.returncode != 0 and needle in p.stderr, (args, p.stderr)
+        assert not os.path.exists(out), args
 
 
 def case_errors(d):
@@ -382,7 +498,8 @@ def case_errors(d):
         f.write("1,1,10,10,5,5,1,1,1\n2,1,10,10,5,5,1,1,1\n2,2,20,20,5,5,1,1,1\n2,3,20,20,5,5,0,1,1\n")
     e = last_json(run("eval-count", "--model", good, "--video", video, "--mot-gt", os.path.join(d, "gt2.txt"),
                       "--csv", os.path.join(d, "mot.csv")))
-    assert e["n"] == 2
+    assert e["n"] == 2 and "game" not in e
+    assert e["in_boxes"] is None or 0 <= e["in_boxes"] <= 1, e
     rows = open(os.path.join(d, "mot.csv")).read().strip().splitlines()[1:]
     assert [float(r.split(",")[1]) for r in rows] == [1.0, 2.0], rows
 

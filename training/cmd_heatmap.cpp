@@ -1,0 +1,185 @@
+// rankvision heatmap: what a counting model sees. For a few images or video
+// frames, one PNG with a row per input: the image, and the predicted density
+// (jet colour map, blended) with the count, both through the element's engine
+// (the model's input scale and ROI apply).
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <filesystem>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "args.h"
+#include "commands.h"
+#include "common/error.h"
+#include "data/frame_source.h"
+#include "engine/engines.h"
+#include "train/count_data.h"
+#include "train_flags.h"
+
+namespace rv::cli {
+
+namespace {
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+void text(cv::Mat& image, const std::string& s, cv::Point at, double size = 0.6) {
+  cv::putText(image, s, at, cv::FONT_HERSHEY_SIMPLEX, size, cv::Scalar(0, 0, 0), 4, cv::LINE_AA);
+  cv::putText(image, s, at, cv::FONT_HERSHEY_SIMPLEX, size, cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
+}
+
+}  // namespace
+
+int cmd_heatmap(int argc, char** argv) {
+  Args a("heatmap",
+         "Write one PNG showing where a counting model puts people: per input a row with the image and\n"
+         "its predicted density (jet on the square root of the density, blended; the scale is shared\n"
+         "by all rows and given in people per 8x8 frame pixels) and the count. Inputs: --images A,B,... or --video FILE --frames N,M,...\n"
+         "Last stdout line: JSON with the counts.",
+         {{"model", "FILE", "counting model bundle", "the installed default"},
+          {"images", "LIST", "comma-separated image files"},
+          {"video", "FILE", "a video (or image folder)"},
+          {"frames", "LIST", "comma-separated 0-based frame indices of --video"},
+          {"width", "PX", "width of each picture in the PNG", "480"},
+          {"alpha", "X", "opacity of the density colours", "0.6"},
+          {"title", "TEXT", "a line of text above the rows"},
+          {"out", "FILE", "output PNG (required)"},
+          {"threads", "N", "LibTorch threads"}});
+  if (!a.parse(argc, argv)) return 0;
+  if (!a.positional().empty()) throw InputError("heatmap: unexpected argument '" + a.positional()[0] + "'");
+  const std::string out = a.required("out");
+  check_output_path(out, "--out");
+  if (a.has("images") == a.has("video")) throw InputError("heatmap: give exactly one of --images or --video");
+  if (a.has("video") && !a.has("frames")) throw InputError("heatmap --video: needs --frames N,M,...");
+  apply_threads(a);
+  const int width = static_cast<int>(a.integer("width", 480, 64, 4096));
+  const double alpha = a.real("alpha", 0.6, 0.0, 1.0);
+
+  // Inputs first, so a bad path fails before the model loads.
+  std::vector<std::pair<std::string, cv::Mat>> inputs;
+  if (a.has("images")) {
+    for (const auto& p : split_list(a.str("images"))) inputs.emplace_back(std::filesystem::path(p).filename().string(), read_image(p));
+  } else {
+    std::set<long> wanted;
+    for (const auto& f : split_list(a.str("frames"))) {
+      try {
+        size_t used = 0;
+        const long v = std::stol(f, &used);
+        if (used != f.size() || v < 0) throw std::invalid_argument(f);
+        wanted.insert(v);
+      } catch (const std::exception&) {
+        throw InputError("--frames: '" + f + "' is not a frame index (0, 1, ...)");
+      }
+    }
+    auto source = FrameSource::open(a.str("video"), FrameRange{});
+    cv::Mat frame;
+    long index = 0;
+    while (!wanted.empty() && index <= *wanted.rbegin() && source->next(frame, index)) {
+      if (wanted.count(index)) inputs.emplace_back("frame " + std::to_string(index), frame.clone());
+    }
+    if (inputs.size() != wanted.size())
+      throw InputError("--video " + a.str("video") + ": has only " + std::to_string(index + 1) +
+                       " frames, fewer than --frames asks for");
+  }
+  if (inputs.empty()) throw InputError("heatmap: no input");
+
+  std::string model = a.str("model");
+  if (model.empty()) model = default_model_path(Task::Count);
+  if (model.empty()) throw InputError("--model: no default counting model is installed; give --model FILE");
+  auto counter = CrowdCounter::from_file(model, EngineOptions{});
+
+  std::vector<CountResult> results;
+  double peak = 0;  // shared colour scale: people per 8x8 frame pixels
+  for (auto& in : inputs) {
+    cv::Mat img = in.second.isContinuous() ? in.second : in.second.clone();
+    ImageView v;
+    v.data = img.data;
+    v.width = img.cols;
+    v.height = img.rows;
+    v.stride = img.step[0];
+    v.format = PixelFormat::BGR;
+    results.push_back(counter->count(v));
+    const auto& r = results.back();
+    const double per64 = 64.0 / (r.cell_width * r.cell_height);
+    peak = std::max(peak, r.density.max().item<double>() * per64);
+  }
+  if (!(peak > 0)) peak = 1;
+
+  std::vector<cv::Mat> rows;
+  nlohmann::json counts = nlohmann::json::array();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const cv::Mat& img = inputs[i].second;
+    const auto& r = results[i];
+    const double per64 = 64.0 / (r.cell_width * r.cell_height);
+    const auto d = r.density.contiguous();
+    cv::Mat cells(static_cast<int>(d.size(0)), static_cast<int>(d.size(1)), CV_32F, d.data_ptr<float>());
+    cv::Mat scaled;
+    cells.convertTo(scaled, CV_32F, per64 / peak);
+    cv::max(scaled, 0.0, scaled);
+    cv::min(scaled, 1.0, scaled);
+    cv::sqrt(scaled, scaled);  // gamma 0.5: sparse people (large, spread out) stay visible next to dense crowds
+    // Cells cover cell_width x cell_height frame pixels from the top left.
+    cv::Mat up;
+    const cv::Size cover(static_cast<int>(std::lround(d.size(1) * r.cell_width)), static_cast<int>(std::lround(d.size(0) * r.cell_height)));
+    cv::resize(scaled, up, cover, 0, 0, cv::INTER_LINEAR);
+    up = up(cv::Rect(0, 0, std::min(up.cols, img.cols), std::min(up.rows, img.rows))).clone();
+    cv::Mat u8, colour;
+    up.convertTo(u8, CV_8U, 255.0);
+    cv::applyColorMap(u8, colour, cv::COLORMAP_JET);
+    cv::Mat blended = img.clone();
+    cv::Mat roi = blended(cv::Rect(0, 0, colour.cols, colour.rows));
+    // Opacity follows the density, so empty cells leave the picture as it is.
+    for (int y = 0; y < colour.rows; ++y)
+      for (int x = 0; x < colour.cols; ++x) {
+        const float w = static_cast<float>(alpha) * std::min(1.0f, up.at<float>(y, x) * 4.0f);
+        auto& p = roi.at<cv::Vec3b>(y, x);
+        const auto& c = colour.at<cv::Vec3b>(y, x);
+        for (int k = 0; k < 3; ++k) p[k] = cv::saturate_cast<uchar>((1 - w) * p[k] + w * c[k]);
+      }
+    const double f = static_cast<double>(width) / img.cols;
+    cv::Mat left, right;
+    cv::resize(img, left, cv::Size(), f, f, f < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+    cv::resize(blended, right, cv::Size(), f, f, f < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+    std::ostringstream s;
+    s.precision(1);
+    s << std::fixed << inputs[i].first << "   count " << r.count;
+    text(right, s.str(), cv::Point(8, 24));
+    cv::Mat row;
+    cv::hconcat(left, right, row);
+    rows.push_back(row);
+    counts.push_back({{"input", inputs[i].first}, {"count", r.count}});
+  }
+  // Legend: the colour bar and its scale.
+  const int w = rows[0].cols;
+  cv::Mat legend(36, w, CV_8UC3, cv::Scalar(30, 30, 30));
+  cv::Mat bar(1, 256, CV_8U);
+  for (int i = 0; i < 256; ++i) bar.at<uchar>(0, i) = static_cast<uchar>(i);
+  cv::Mat barc;
+  cv::applyColorMap(bar, barc, cv::COLORMAP_JET);
+  cv::resize(barc, barc, cv::Size(200, 12), 0, 0, cv::INTER_NEAREST);
+  barc.copyTo(legend(cv::Rect(w - 210, 18, 200, 12)));
+  std::ostringstream ls;
+  ls.precision(3);
+  ls << "0 .. " << peak << " people per 8x8 px (sqrt scale)";
+  text(legend, ls.str(), cv::Point(w - 210, 14), 0.4);
+  text(legend, a.has("title") ? a.str("title") : std::filesystem::path(model).filename().string(), cv::Point(8, 24), 0.55);
+  rows.insert(rows.begin(), legend);
+  cv::Mat sheet;
+  cv::vconcat(rows, sheet);
+  if (!cv::imwrite(out, sheet)) throw_input_error(out, "cannot write the PNG");
+  std::cerr << "wrote " << out << "\n";
+  std::cout << nlohmann::json({{"out", out}, {"model", model}, {"counts", counts}}).dump() << std::endl;
+  return 0;
+}
+
+}  // namespace rv::cli
