@@ -10,11 +10,13 @@
 #include <iostream>
 #include <limits>
 #include <map>
+#include <random>
 #include <optional>
 #include <sstream>
 
 #include "args.h"
 #include "commands.h"
+#include "count_sources.h"
 #include "common/error.h"
 #include "data/annotations.h"
 #include "data/frame_source.h"
@@ -119,7 +121,7 @@ int cmd_eval_count(int argc, char** argv) {
          "  --mot-gt: \"in_boxes\": the fraction of the positive density mass (over all evaluated frames)\n"
          "    in cells whose centres lie inside the people boxes, each grown by a quarter of its width and\n"
          "    height on every side (null when there is no positive mass).",
-         {{"model", "FILE", "counting model bundle", "the installed default"},
+         model_flags() + std::vector<FlagSpec>{
           {"shanghaitech", "DIR", "DIR/images + DIR/ground-truth"},
           {"points", "FILE", "point annotations (JSON/CSV) of the images in --images"},
           {"images", "DIR", "image folder for --points"},
@@ -131,6 +133,8 @@ int cmd_eval_count(int argc, char** argv) {
           {"device", "DEV", "cpu, cuda or cuda:N", "cpu"},
           {"threads", "N", "LibTorch threads"},
           {"max-size", "PX", "downscale inputs so the long side is at most PX (0 = off)", "0"},
+          {"holdout", "N", "--shanghaitech: only the N images `train-count --val N --seed S` held out"},
+          {"seed", "S", "the --seed of that train-count run (with --holdout)", "1"},
           {"quiet", "", "no per-image lines"}});
   if (!a.parse(argc, argv)) return 0;
   if (!a.positional().empty()) throw InputError("eval-count: unexpected argument '" + a.positional()[0] + "'");
@@ -145,17 +149,11 @@ int cmd_eval_count(int argc, char** argv) {
   if (!csv.empty()) check_output_path(csv, "--csv");
   apply_threads(a);
 
-  std::string model = a.str("model");
-  if (model.empty()) {
-    model = default_model_path(Task::Count);
-    if (model.empty())
-      throw InputError("--model: no default counting model is installed; give --model FILE "
-                       "(set RANKVISION_MODEL_DIR or train one with `rankvision train-count`)");
-  }
+  const std::string model = counting_model_path(a);
   EngineOptions eo;
   eo.device = a.str("device", "cpu");
   eo.max_input_size = static_cast<int>(a.integer("max-size", 0, 0, 100000));
-  auto counter = CrowdCounter::from_file(model, eo);
+  auto counter = counter_from_flags(a, model, eo);
   const bool quiet = a.flag("quiet");
 
   std::vector<Item> items;
@@ -184,7 +182,16 @@ int cmd_eval_count(int argc, char** argv) {
     if (!fs::is_directory(dir)) throw_input_error(dir, "no such directory (--shanghaitech)");
     if (!fs::exists(fs::path(dir) / "images") && fs::exists(fs::path(dir) / "test_data" / "images"))
       dir = (fs::path(dir) / "test_data").string();
-    const auto list = list_shanghaitech(dir);
+    auto list = list_shanghaitech(dir);
+    if (a.has("holdout")) {
+      // The images `train-count --shanghaitech DIR --val N --seed S` held out: the same shuffle of the same list.
+      const long n = a.integer("holdout", 1, 1, 1000000);
+      if (n >= static_cast<long>(list.size()))
+        throw InputError("--holdout " + std::to_string(n) + ": " + dir + " has only " + std::to_string(list.size()) + " images");
+      std::mt19937 split_rng(static_cast<uint32_t>(a.integer("seed", 1, 0, 4294967295L)));
+      std::shuffle(list.begin(), list.end(), split_rng);
+      list.resize(static_cast<size_t>(n));
+    }
     // Read every annotation first: a bad file fails before minutes of inference.
     std::vector<ShanghaiTechAnnotation> anns;
     for (const auto& it : list) anns.push_back(read_shanghaitech_mat(it.annotation_path));

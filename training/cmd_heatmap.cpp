@@ -18,6 +18,7 @@
 #include "data/frame_source.h"
 #include "engine/engines.h"
 #include "train/count_data.h"
+#include "count_sources.h"
 #include "train_flags.h"
 
 namespace rv::cli {
@@ -46,7 +47,7 @@ int cmd_heatmap(int argc, char** argv) {
          "its predicted density (jet on the square root of the density, blended; the scale is shared\n"
          "by all rows and given in people per 8x8 frame pixels) and the count. Inputs: --images A,B,... or --video FILE --frames N,M,...\n"
          "Last stdout line: JSON with the counts.",
-         {{"model", "FILE", "counting model bundle", "the installed default"},
+         model_flags() + std::vector<FlagSpec>{
           {"images", "LIST", "comma-separated image files"},
           {"video", "FILE", "a video (or image folder)"},
           {"frames", "LIST", "comma-separated 0-based frame indices of --video"},
@@ -93,10 +94,8 @@ int cmd_heatmap(int argc, char** argv) {
   }
   if (inputs.empty()) throw InputError("heatmap: no input");
 
-  std::string model = a.str("model");
-  if (model.empty()) model = default_model_path(Task::Count);
-  if (model.empty()) throw InputError("--model: no default counting model is installed; give --model FILE");
-  auto counter = CrowdCounter::from_file(model, EngineOptions{});
+  const std::string model = counting_model_path(a);
+  auto counter = counter_from_flags(a, model, EngineOptions{});
 
   std::vector<CountResult> results;
   double peak = 0;  // shared colour scale: people per 8x8 frame pixels

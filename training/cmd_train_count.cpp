@@ -85,6 +85,8 @@ int cmd_train_count(int argc, char** argv) {
                  {"init", "FILE", "start from a model bundle, a torchvision VGG16 .pth state dict, or (posenet_mnv1) PoseNet's TF.js model.json"},
                  {"freeze-trunk", "N", "keep the first N conv layers of the trunk fixed", "0"},
                  {"background", "X", "fraction of labelled patches redrawn until they hold nobody", "0"},
+                 {"count-weight", "X", "add X x (patch count error)^2 to the density loss", "0"},
+                 {"stop-after", "N", "stop as Ctrl-C would (checkpoint, exit 130) after N of --iterations", "0"},
                  {"input-scale", "X", "resize all images by X first (faster; stored in the bundle)", "1"},
                  {"input-size", "PX", "side of labelled patches and ranked crops (multiple of 16)", "224"},
                  {"patch-min", "PX", "smallest labelled patch side (scaled pixels)", "56"},
@@ -128,6 +130,8 @@ int cmd_train_count(int argc, char** argv) {
   o.freeze_bn = a.flag("freeze-bn");
   o.flip = !a.flag("no-flip");
   o.background = a.real("background", 0.0, 0.0, 1.0);
+  o.count_weight = a.real("count-weight", 0.0, 0.0, 1e6);
+  o.stop_after = a.integer("stop-after", 0, 0, 1L << 40);
   const int freeze_layers = static_cast<int>(a.integer("freeze-trunk", 0, 0, 1000));
   o.clip_norm = a.real("clip", 0.0, 0.0, 1e9);
   o.optimiser = optimiser_from(a);

@@ -124,4 +124,24 @@ cv::Mat roi_mask(const std::vector<std::pair<double, double>>& roi, cv::Size siz
   return mask;
 }
 
+std::vector<FlagSpec> model_flags() {
+  return {{"model", "FILE", "counting model bundle", "the installed default"},
+          {"input-scale", "X", "run the model at this input scale instead of the one in its bundle"}};
+}
+
+std::string counting_model_path(const Args& a) {
+  std::string model = a.str("model");
+  if (model.empty()) model = default_model_path(Task::Count);
+  if (model.empty())
+    throw InputError("--model: no default counting model is installed; give --model FILE "
+                     "(set RANKVISION_MODEL_DIR or train one with `rankvision train-count`)");
+  return model;
+}
+
+std::unique_ptr<CrowdCounter> counter_from_flags(const Args& a, const std::string& model, const EngineOptions& options) {
+  ModelBundle bundle = load_bundle(model, Task::Count);
+  if (a.has("input-scale")) bundle.meta.input_scale = a.real("input-scale", 1.0, 0.05, 8.0);
+  return std::make_unique<CrowdCounter>(std::move(bundle), options);
+}
+
 }  // namespace rv::cli

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "args.h"
+#include "engine/engines.h"
 #include "train/count_data.h"
 
 namespace rv::cli {
@@ -27,5 +28,12 @@ std::vector<std::pair<double, double>> parse_roi(const std::string& text, const 
 cv::Rect roi_box(const std::vector<std::pair<double, double>>& roi, cv::Size size);
 // CV_8U mask (255 inside) of a normalised polygon at `size`.
 cv::Mat roi_mask(const std::vector<std::pair<double, double>>& roi, cv::Size size);
+
+// --model FILE or the installed default counting model (rv::InputError naming
+// the flag when there is none), and the counting engine for it, at the bundle's
+// input scale or at --input-scale X when given (see model_flags()).
+std::vector<FlagSpec> model_flags();
+std::string counting_model_path(const Args& args);
+std::unique_ptr<CrowdCounter> counter_from_flags(const Args& args, const std::string& model, const EngineOptions& options);
 
 }  // namespace rv::cli

@@ -138,6 +138,7 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
   for (; it < o.iterations; ++it) {
     double stop = stop_requested() ? 1.0 : 0.0;
     if (dist) stop = dist->max(stop);
+    if (o.stop_after > 0 && it >= o.stop_after) stop = 1.0;  // planned stop: same as Ctrl-C here
     if (stop > 0) {
       result.interrupted = true;
       break;
@@ -188,7 +189,13 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
       const auto dense = net.dense(x);
       if (n_lab > 0) {
         const auto target = densities_to_tensor(targets).to(device);
-        const auto loss_c = density_euclidean_loss(dense.narrow(0, 0, n_lab), target);
+        auto loss_c = density_euclidean_loss(dense.narrow(0, 0, n_lab), target);
+        if (o.count_weight > 0) {
+          // The per-cell loss barely sees a thin haze of density over the
+          // background, but the count does: penalise each patch's count error too.
+          const auto counts = dense.narrow(0, 0, n_lab).sum({1, 2, 3});
+          loss_c = loss_c + o.count_weight * (counts - target.sum({1, 2, 3})).pow(2).mean();
+        }
         total = total + loss_c;
         lc = loss_c.item<double>();
       }

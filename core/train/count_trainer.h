@@ -13,7 +13,8 @@
 //   - whole frames with a known count → (Σ map − count)² ("frame" loss),
 //   - an anchor: (y − y_base)² of the crops against the frozen base network,
 //     which keeps an adaptation without labels from drifting.
-// L = L_c + λ L_rank + w_frame L_frame + w_anchor L_anchor.
+// L = L_c + λ L_rank + w_frame L_frame + w_anchor L_anchor, where L_c may add
+// w_count × (Σ map − count)² per labelled patch (--count-weight).
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
@@ -62,11 +63,13 @@ struct CountTrainOptions {
   bool freeze_bn = false;        // keep batch norm in eval mode (adaptation)
   bool flip = true;              // horizontal flips of labelled patches
   double background = 0.0;       // fraction of labelled patches redrawn until they hold nobody
+  double count_weight = 0.0;     // + count_weight x (patch count error)^2, averaged over patches
   double clip_norm = 0.0;        // 0 = no gradient clipping
   OptimiserOptions optimiser;
   uint32_t seed = 1;
   long val_every = 0;            // 0 = only at the end (when there is a validation set)
   long checkpoint_every = 0;     // 0 = only at the end / on Ctrl-C
+  long stop_after = 0;           // stop as if interrupted after this many iterations (0 = never)
   std::string checkpoint_path;   // "" = no checkpoints
   std::string resume_path;       // a checkpoint to continue from (its weights already in the bundle)
   nlohmann::json resume_state;   // its training_state (iteration, rng)

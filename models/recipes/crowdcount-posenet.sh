@@ -10,10 +10,13 @@
 #     linear warm-up then cosine decay; the first 5 trunk layers (stride <= 4) stay fixed;
 #   - checkpoints every 100 iterations: interrupt at will and continue with
 #     RESUME=OUT.ckpt (same flags), on this machine or another (--device cuda).
-# The ranking loss is not in this recipe: see README "Table 5 with the PoseNet backbone".
+# The ranking loss is not in this recipe (not measured to help with this backbone yet; see the card).
 # Usage: models/recipes/crowdcount-posenet.sh [RANKVISION_BIN] [OUT] [extra flags...]
 # Env: RANKVISION_DATA (default ../shared/data), THREADS (default 2),
-#      ITERATIONS (default 3000), RESUME (a checkpoint), DEVICE (default cpu).
+#      ITERATIONS (default 3000), RESUME (a checkpoint), DEVICE (default cpu),
+#      STOP_AFTER (stop with a checkpoint after N iterations; the shipped model's
+#      stage 1 is ITERATIONS=3000 STOP_AFTER=2018: OUT.ckpt, then
+#      models/recipes/crowdcount-posenet-stage2.sh OUT.ckpt).
 set -euo pipefail
 bin=${1:-build/training/rankvision}
 out=${2:-models/crowdcount-default.rvm}
@@ -21,6 +24,7 @@ data=${RANKVISION_DATA:-../shared/data}
 its=${ITERATIONS:-3000}
 resume=()
 [ -n "${RESUME:-}" ] && resume=(--resume "$RESUME")
+[ -n "${STOP_AFTER:-}" ] && resume+=(--stop-after "$STOP_AFTER")
 "$bin" train-count \
   --shanghaitech "$data/shanghaitech/part_B/train_data" \
   --arch posenet_mnv1 --init models/pretrained/posenet/posenet.json --freeze-trunk 5 \
