@@ -1,5 +1,7 @@
 #include "model/mobilenet.h"
 
+#include "model/conv.h"
+
 #include <cmath>
 
 #include "common/error.h"
@@ -124,16 +126,16 @@ torch::Tensor MobileDensityNet::dense(const torch::Tensor& images) {
   TORCH_CHECK(images.dim() == 4 && images.size(1) == 3, "expected images [N,3,H,W], got ", images.sizes());
   const auto x = (images - mean_) / std_;
   const auto f = trunk_->forward(x, {MobileNetTrunkImpl::pointwise(5), static_cast<int>(trunk_->size()) - 1});
-  const auto f8 = torch::relu(proj8_->forward(f[0]));
-  auto f16 = torch::relu(proj16_->forward(f[1]));
+  const auto f8 = torch::relu(conv2d(proj8_, f[0]));
+  auto f16 = torch::relu(conv2d(proj16_, f[1]));
   f16 = torch::nn::functional::interpolate(
       f16, torch::nn::functional::InterpolateFuncOptions()
                .size(std::vector<int64_t>{f8.size(2), f8.size(3)})
                .mode(torch::kBilinear)
                .align_corners(false));
-  auto y = torch::relu(fuse1_->forward(torch::cat({f16, f8}, 1)));
-  y = torch::relu(fuse2_->forward(y));
-  return out_->forward(y) / spec_.density_scale;
+  auto y = torch::relu(conv2d(fuse1_, torch::cat({f16, f8}, 1)));
+  y = torch::relu(conv2d(fuse2_, y));
+  return conv2d(out_, y) / spec_.density_scale;
 }
 
 torch::Tensor MobileDensityNet::scalar(const torch::Tensor& images) { return dense(images).sum({1, 2, 3}); }

@@ -1,5 +1,7 @@
 #include "model/tfjs_graph.h"
 
+#include "model/conv.h"
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -319,19 +321,13 @@ std::pair<int64_t, int64_t> tf_same_padding(int64_t in, int64_t kernel, int64_t 
 torch::Tensor tf_conv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                         int64_t stride, int64_t dilation, int64_t groups, bool same_padding) {
   const int64_t k = weight.size(2);
-  torch::Tensor input = x;
-  int64_t sym_h = 0, sym_w = 0;
+  std::array<int64_t, 4> pad{0, 0, 0, 0};  // top, bottom, left, right
   if (same_padding && k > 1) {
     const auto ph = tf_same_padding(x.size(2), k, stride, dilation);
     const auto pw = tf_same_padding(x.size(3), k, stride, dilation);
-    if (ph.first == ph.second && pw.first == pw.second) {
-      sym_h = ph.first;  // symmetric: let the convolution pad (no copy)
-      sym_w = pw.first;
-    } else {
-      input = F::pad(x, F::PadFuncOptions({pw.first, pw.second, ph.first, ph.second}));
-    }
+    pad = {ph.first, ph.second, pw.first, pw.second};
   }
-  return torch::conv2d(input, weight, bias, {stride, stride}, {sym_h, sym_w}, {dilation, dilation}, groups);
+  return rv::conv2d(x, weight, bias, stride, pad, dilation, groups);
 }
 
 std::vector<TfConvLayer> tfjs_conv_chain(const TfjsGraph& g, const std::string& output_node) {

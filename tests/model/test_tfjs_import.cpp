@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "model/conv.h"
 #include "model/mobilenet.h"
 #include "model/tfjs_graph.h"
 
@@ -263,4 +264,43 @@ TEST(TfjsGraph, QuantisedWeights) {
   EXPECT_FLOAT_EQ(g.weights.at("q")[2].item<float>(), 1.5f);
   EXPECT_FLOAT_EQ(g.weights.at("f")[0].item<float>(), 3.25f);
   fs::remove_all(dir);
+}
+
+// rv::conv2d takes oneDNN's kernels when autograd is off; with it on, at::conv2d.
+// Both must give the same numbers for every shape the networks use.
+TEST(Conv2d, InferencePathMatchesAtenConv) {
+  torch::manual_seed(3);
+  struct Case { int64_t in, out, k, stride, groups; std::array<int64_t, 4> pad; bool bias; };
+  const std::vector<Case> cases = {
+      {3, 24, 3, 2, 1, {0, 1, 0, 1}, true},     // first conv, SAME at even size (asymmetric)
+      {24, 24, 3, 1, 24, {1, 1, 1, 1}, true},   // depthwise
+      {48, 48, 3, 2, 48, {0, 1, 1, 1}, true},   // depthwise stride 2, mixed padding
+      {96, 192, 1, 1, 1, {0, 0, 0, 0}, true},   // pointwise
+      {64, 1, 1, 1, 1, {0, 0, 0, 0}, false},    // output head without bias
+  };
+  for (const auto& c : cases) {
+    const auto x = torch::rand({1, c.in, 37, 50});
+    const auto w = torch::randn({c.out, c.in / c.groups, c.k, c.k}) * 0.2;
+    const auto b = c.bias ? torch::randn({c.out}) : torch::Tensor();
+    const auto padded = torch::constant_pad_nd(x, {c.pad[2], c.pad[3], c.pad[0], c.pad[1]}, 0.0);
+    const auto want = at::conv2d(padded, w, b, std::vector<int64_t>{c.stride, c.stride}, std::vector<int64_t>{0, 0},
+                                 std::vector<int64_t>{1, 1}, c.groups);
+    torch::Tensor got;
+    {
+      c10::InferenceMode guard;
+      got = rv::conv2d(x, w, b, c.stride, c.pad, 1, c.groups);
+    }
+    ASSERT_EQ(got.sizes(), want.sizes()) << "k=" << c.k << " groups=" << c.groups;
+    EXPECT_LE(max_abs(got.contiguous(), want), 1e-4) << "k=" << c.k << " groups=" << c.groups;
+    // With autograd on it is at::conv2d itself, and gradients flow.
+    const auto wg = w.clone().requires_grad_(true);
+    rv::conv2d(x, wg, b, c.stride, c.pad, 1, c.groups).sum().backward();
+    EXPECT_TRUE(wg.grad().defined());
+  }
+  // A torch::nn::Conv2d runs through it with its own options.
+  torch::nn::Conv2d conv(torch::nn::Conv2dOptions(8, 4, 3).padding(1));
+  const auto x = torch::rand({1, 8, 20, 30});
+  const auto want = conv->forward(x).detach();
+  c10::InferenceMode guard;
+  EXPECT_LE(max_abs(rv::conv2d(conv, x).contiguous(), want), 1e-4);
 }

@@ -1,0 +1,57 @@
+#include "model/conv.h"
+
+#include <ATen/Config.h>
+
+namespace rv {
+namespace {
+
+bool use_onednn(const torch::Tensor& x, const torch::Tensor& weight) {
+#if AT_MKLDNN_ENABLED()
+  return !at::GradMode::is_enabled() && x.device().is_cpu() && x.scalar_type() == torch::kFloat &&
+         weight.scalar_type() == torch::kFloat && x.dim() == 4 && !x.is_mkldnn() &&
+         at::globalContext().userEnabledMkldnn();
+#else
+  (void)x;
+  (void)weight;
+  return false;
+#endif
+}
+
+}  // namespace
+
+torch::Tensor conv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias, int64_t stride,
+                     int64_t padding, int64_t dilation, int64_t groups) {
+#if AT_MKLDNN_ENABLED()
+  if (use_onednn(x, weight)) {
+    // Channels-last input is oneDNN's native layout and ~1.3× faster here; the output keeps it.
+    return at::mkldnn_convolution(x.contiguous(torch::MemoryFormat::ChannelsLast), weight.contiguous(),
+                                  bias.defined() ? c10::optional<torch::Tensor>(bias) : c10::nullopt,
+                                  {padding, padding}, {stride, stride}, {dilation, dilation}, groups);
+  }
+#endif
+  return at::conv2d(x, weight, bias, {stride, stride}, {padding, padding}, {dilation, dilation}, groups);
+}
+
+torch::Tensor conv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias, int64_t stride,
+                     std::array<int64_t, 4> pad, int64_t dilation, int64_t groups) {
+  if (pad[0] == pad[1] && pad[2] == pad[3] && pad[0] == pad[2]) {
+    return conv2d(x, weight, bias, stride, pad[0], dilation, groups);
+  }
+  const auto padded = torch::constant_pad_nd(x, {pad[2], pad[3], pad[0], pad[1]}, 0.0);
+  return conv2d(padded, weight, bias, stride, 0, dilation, groups);
+}
+
+torch::Tensor conv2d(torch::nn::Conv2d& conv, const torch::Tensor& x) {
+  const auto& o = conv->options;
+  if (!c10::holds_alternative<torch::ExpandingArray<2>>(o.padding()) ||
+      !c10::holds_alternative<torch::enumtype::kZeros>(o.padding_mode())) {
+    return conv->forward(x);
+  }
+  const auto& pad = c10::get<torch::ExpandingArray<2>>(o.padding());
+  if ((*o.stride())[0] != (*o.stride())[1] || (*pad)[0] != (*pad)[1] || (*o.dilation())[0] != (*o.dilation())[1]) {
+    return conv->forward(x);
+  }
+  return conv2d(x, conv->weight, conv->bias, (*o.stride())[0], (*pad)[0], (*o.dilation())[0], o.groups());
+}
+
+}  // namespace rv
