@@ -102,7 +102,8 @@ int cmd_train_count(int argc, char** argv) {
                  {"no-rank", "", "baseline: labelled loss only"},
                  {"freeze-bn", "", "keep batch-norm statistics fixed (eval mode)"},
                  {"no-flip", "", "no horizontal flips of labelled patches"},
-                 {"val", "N", "hold out N labelled images for validation", "0"},
+                 {"extra-shanghaitech", "DIR", "labelled set for training only, never in the --val split", "", true},
+                 {"val", "N", "hold out N labelled images for validation (drawn from the sets above)", "0"},
                  {"val-every", "N", "validate every N iterations (and at the end)", "0"},
              } +
              optimiser_flags() + run_flags());
@@ -170,6 +171,13 @@ int cmd_train_count(int argc, char** argv) {
     std::shuffle(labelled.begin(), labelled.end(), split_rng);
     data.validation.assign(std::make_move_iterator(labelled.begin()), std::make_move_iterator(labelled.begin() + n_val));
     labelled.erase(labelled.begin(), labelled.begin() + n_val);
+  }
+  // Extra sets join after the split, so adding one leaves the validation images
+  // (and `eval-count --holdout N --seed S`) exactly as they were without it.
+  for (const auto& dir : a.all("extra-shanghaitech")) {
+    auto part = load_shanghaitech_set(dir, scale, density_from(a));
+    for (auto& li : part) li.name = dir + "/" + li.name;
+    std::move(part.begin(), part.end(), std::back_inserter(labelled));
   }
   data.labelled = std::move(labelled);
   if (o.rank) {
