@@ -86,6 +86,7 @@ int cmd_train_count(int argc, char** argv) {
                  {"freeze-trunk", "N", "keep the first N conv layers of the trunk fixed", "0"},
                  {"background", "X", "fraction of labelled patches redrawn until they hold nobody", "0"},
                  {"count-weight", "X", "add X x (patch count error)^2 to the density loss", "0"},
+                 {"pooled-weight", "X", "add X x the density loss on 2x2- and 4x4-cell sums (penalises haze)", "0"},
                  {"stop-after", "N", "stop as Ctrl-C would (checkpoint, exit 130) after N of --iterations", "0"},
                  {"input-scale", "X", "resize all images by X first (faster; stored in the bundle)", "1"},
                  {"input-size", "PX", "side of labelled patches and ranked crops (multiple of 16)", "224"},
@@ -132,6 +133,7 @@ int cmd_train_count(int argc, char** argv) {
   o.flip = !a.flag("no-flip");
   o.background = a.real("background", 0.0, 0.0, 1.0);
   o.count_weight = a.real("count-weight", 0.0, 0.0, 1e6);
+  o.pooled_weight = a.real("pooled-weight", 0.0, 0.0, 1e6);
   o.stop_after = a.integer("stop-after", 0, 0, 1L << 40);
   const int freeze_layers = static_cast<int>(a.integer("freeze-trunk", 0, 0, 1000));
   o.clip_norm = a.real("clip", 0.0, 0.0, 1e9);

@@ -28,6 +28,24 @@ torch::Tensor density_euclidean_loss(const torch::Tensor& predicted, const torch
   return diff.pow(2).sum() / static_cast<double>(predicted.size(0));
 }
 
+torch::Tensor pooled_density_loss(const torch::Tensor& predicted, const torch::Tensor& target,
+                                  const std::vector<int64_t>& cells) {
+  if (!predicted.defined() || !target.defined()) throw_input_error("pooled counting loss", "undefined tensor");
+  if (predicted.dim() != 4 || predicted.sizes() != target.sizes()) {
+    throw_input_error("pooled counting loss", "predicted density " + shape(predicted) + " and ground truth " +
+                                                  shape(target) + " must be the same [N,1,h,w]");
+  }
+  auto total = torch::zeros({}, predicted.options());
+  for (int64_t k : cells) {
+    if (k < 1) throw_input_error("pooled counting loss", "cell block size must be >= 1");
+    const auto sum_pool = [k](const torch::Tensor& t) {
+      return torch::avg_pool2d(t, {k, k}, {k, k}) * static_cast<double>(k * k);
+    };
+    total = total + density_euclidean_loss(sum_pool(predicted), sum_pool(target.to(predicted.options())));
+  }
+  return total;
+}
+
 torch::Tensor quality_regression_loss(const torch::Tensor& predicted, const torch::Tensor& target) {
   if (!predicted.defined() || !target.defined()) throw_input_error("quality loss", "undefined tensor");
   if (predicted.numel() == 0) throw_input_error("quality loss", "empty batch");

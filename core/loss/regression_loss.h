@@ -10,6 +10,13 @@ namespace rv {
 // same shape (typically [N,1,h,w]). Throws rv::InputError on a shape mismatch.
 torch::Tensor density_euclidean_loss(const torch::Tensor& predicted, const torch::Tensor& target);
 
+// The same loss on sums over k×k cells, for each k in `cells` (summed): a thin
+// haze of h per cell, which the per-cell loss hardly sees but the count adds up,
+// costs k² times more per level, while a person put one cell off costs little.
+// Cells beyond the last whole k×k block are left out. [N,1,h,w] tensors.
+torch::Tensor pooled_density_loss(const torch::Tensor& predicted, const torch::Tensor& target,
+                                  const std::vector<int64_t>& cells = {2, 4});
+
 // IQA regression loss of Eq. 16: (1/N) Σ_i (ŷ_i − y_i)². predicted, target: [N]
 // (any shape with N elements each is flattened).
 torch::Tensor quality_regression_loss(const torch::Tensor& predicted, const torch::Tensor& target);

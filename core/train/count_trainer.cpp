@@ -196,6 +196,9 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
           const auto counts = dense.narrow(0, 0, n_lab).sum({1, 2, 3});
           loss_c = loss_c + o.count_weight * (counts - target.sum({1, 2, 3})).pow(2).mean();
         }
+        if (o.pooled_weight > 0) {
+          loss_c = loss_c + o.pooled_weight * pooled_density_loss(dense.narrow(0, 0, n_lab), target);
+        }
         total = total + loss_c;
         lc = loss_c.item<double>();
       }

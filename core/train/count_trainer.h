@@ -64,6 +64,7 @@ struct CountTrainOptions {
   bool flip = true;              // horizontal flips of labelled patches
   double background = 0.0;       // fraction of labelled patches redrawn until they hold nobody
   double count_weight = 0.0;     // + count_weight x (patch count error)^2, averaged over patches
+  double pooled_weight = 0.0;    // + pooled_weight x the density loss on 2x2- and 4x4-cell sums
   double clip_norm = 0.0;        // 0 = no gradient clipping
   OptimiserOptions optimiser;
   uint32_t seed = 1;

@@ -310,3 +310,22 @@ TEST(RegressionLoss, QualityAndMultitask) {
 }
 
 }  // namespace
+
+TEST(PooledDensityLoss, ChargesHazeMoreThanShifts) {
+  // A haze of 0.01 per cell over 8x8 cells: per-cell loss 64e-4; on 2x2 sums
+  // 16 x (0.04)^2, on 4x4 sums 4 x (0.16)^2: 4x and 16x the per-cell loss.
+  const auto gt = torch::zeros({1, 1, 8, 8});
+  const auto haze = torch::full({1, 1, 8, 8}, 0.01);
+  EXPECT_NEAR(rv::density_euclidean_loss(haze, gt).item<double>(), 64e-4, 1e-9);
+  EXPECT_NEAR(rv::pooled_density_loss(haze, gt, {2}).item<double>(), 4 * 64e-4, 1e-8);
+  EXPECT_NEAR(rv::pooled_density_loss(haze, gt, {4}).item<double>(), 16 * 64e-4, 1e-8);
+  EXPECT_NEAR(rv::pooled_density_loss(haze, gt).item<double>(), 20 * 64e-4, 1e-8);
+  // One person moved by one cell inside a 2x2 block: per-cell loss 2, pooled 0 at both levels.
+  auto a = torch::zeros({1, 1, 8, 8}), b = torch::zeros({1, 1, 8, 8});
+  a[0][0][0][0] = 1.0;
+  b[0][0][0][1] = 1.0;
+  EXPECT_NEAR(rv::density_euclidean_loss(a, b).item<double>(), 2.0, 1e-9);
+  EXPECT_NEAR(rv::pooled_density_loss(a, b).item<double>(), 0.0, 1e-9);
+  EXPECT_THROW(rv::pooled_density_loss(a, b.view({1, 1, 4, 16})), rv::InputError);
+  EXPECT_THROW(rv::pooled_density_loss(a, b, {0}), rv::InputError);
+}
