@@ -4,6 +4,8 @@
 
 #include "common/error.h"
 #include "data/frame_source.h"
+#include "data/roi.h"
+#include "data/temporal_median.h"
 #include "test_util.h"
 
 namespace {
@@ -108,3 +110,52 @@ TEST(FrameSource, BadInputsNameThePath) {
 }
 
 }  // namespace
+
+// The temporal median of a fixed camera: a "person" that visits each pixel in
+// fewer than half of the frames is gone from it; one that stays is kept.
+TEST(TemporalMedian, RemovesWhatMovesKeepsWhatStays) {
+  std::vector<cv::Mat> frames;
+  for (int i = 0; i < 9; ++i) {
+    cv::Mat f(40, 90, CV_8UC3, cv::Scalar(50, 100, 150));
+    f(cv::Rect(10 * i, 5, 10, 10)).setTo(cv::Scalar(255, 255, 255));  // walks to the right
+    f(cv::Rect(40, 25, 8, 8)).setTo(cv::Scalar(0, 0, 0));              // stands still
+    frames.push_back(f);
+  }
+  const cv::Mat m = rv::temporal_median(frames);
+  ASSERT_EQ(m.size(), frames[0].size());
+  ASSERT_EQ(m.type(), CV_8UC3);
+  for (int i = 0; i < 9; ++i) EXPECT_EQ(m.at<cv::Vec3b>(10, 10 * i + 5), cv::Vec3b(50, 100, 150)) << "walker at " << i;
+  EXPECT_EQ(m.at<cv::Vec3b>(28, 44), cv::Vec3b(0, 0, 0));
+  // Even count: the lower middle value, one that occurs.
+  const cv::Mat two = rv::temporal_median({cv::Mat(2, 2, CV_8UC1, cv::Scalar(10)), cv::Mat(2, 2, CV_8UC1, cv::Scalar(30))});
+  EXPECT_EQ(two.at<uint8_t>(1, 1), 10);
+}
+
+TEST(TemporalMedian, BadInputNamesTheProblem) {
+  EXPECT_THROW(rv::temporal_median({}), rv::InputError);
+  try {
+    rv::temporal_median({cv::Mat(4, 4, CV_8UC3), cv::Mat(4, 5, CV_8UC3)});
+    FAIL() << "no error for frames of different sizes";
+  } catch (const rv::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("frame 1"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(rv::temporal_median({cv::Mat(4, 4, CV_32F, cv::Scalar(0))}), rv::InputError);
+}
+
+TEST(Roi, ParseBoxAndMask) {
+  const auto roi = rv::parse_roi("0,0 0.5,0;0.5,1 0,1", "--roi");
+  ASSERT_EQ(roi.size(), 4u);
+  EXPECT_EQ(rv::roi_box(roi, cv::Size(100, 50)), cv::Rect(0, 0, 50, 50));
+  const cv::Mat m = rv::roi_mask(roi, cv::Size(100, 50));
+  EXPECT_EQ(m.at<uint8_t>(25, 10), 255);
+  EXPECT_EQ(m.at<uint8_t>(25, 90), 0);
+  EXPECT_EQ(cv::countNonZero(rv::roi_mask({}, cv::Size(7, 3))), 21);
+  for (const char* bad : {"0,0 1,0", "0,0 1,0 x,1", "0,0 1,0 1,2", "0;0 1,0 1,1"}) {
+    try {
+      rv::parse_roi(bad, "--roi");
+      FAIL() << "accepted '" << bad << "'";
+    } catch (const rv::InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("--roi"), std::string::npos) << e.what();
+    }
+  }
+}

@@ -1,0 +1,204 @@
+#include "train/adapt.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <random>
+#include <string>
+
+#include "common/error.h"
+#include "data/tensor_convert.h"
+#include "data/temporal_median.h"
+#include "metrics/metrics.h"
+
+namespace rv {
+
+namespace {
+
+// One labelled frame with its true count (inside the ROI).
+struct TruthFrame {
+  long index = 0;
+  cv::Mat image;  // full resolution
+  double count = 0;
+  bool held_out = false;
+};
+
+std::vector<TruthFrame> truth_frames(const CameraLabels& labels, const RoiPolygon& roi, const std::set<long>& held) {
+  std::vector<TruthFrame> out;
+  for (const auto& [f, img] : labels.frames) {
+    TruthFrame t{f, img, 0.0, held.count(f) > 0};
+    if (labels.counts.count(f)) {
+      t.count = labels.counts.at(f);
+    } else if (labels.points.count(f)) {
+      const cv::Mat mask = roi_mask(roi, img.size());
+      for (const auto& p : points_inside(labels.points.at(f), img.size()))
+        if (mask.at<uint8_t>(point_pixel(p)) > 0) t.count += 1;
+    } else {
+      continue;  // an image without a label: nothing to compare
+    }
+    out.push_back(t);
+  }
+  return out;
+}
+
+// MAE over the frames whose held_out flag is `held_out` (NaN when there are none).
+double frames_mae(RankNet& net, const std::vector<TruthFrame>& frames, bool held_out, double scale,
+                  const RoiPolygon& roi, nlohmann::json* per_frame = nullptr) {
+  std::vector<double> t, p;
+  for (const auto& f : frames) {
+    if (f.held_out != held_out) continue;
+    t.push_back(f.count);
+    p.push_back(count_in_frame(net, f.image, scale, roi));
+    if (per_frame) per_frame->push_back({{"frame", f.index}, {"truth", f.count}, {"predicted", p.back()}});
+  }
+  return t.empty() ? NAN : mae(t, p);
+}
+
+double choose_scale(RankNet& net, const std::vector<TruthFrame>& frames, const AdaptOptions& o, double base_scale,
+                    nlohmann::json& search) {
+  if (o.input_scale > 0) return o.input_scale;
+  const bool any_fit = std::any_of(frames.begin(), frames.end(), [](const TruthFrame& f) { return !f.held_out; });
+  if (!any_fit) return base_scale;
+  std::vector<double> candidates = o.scales;
+  if (candidates.empty())
+    for (double f : {0.5, 0.7071, 1.0, 1.4142, 2.0}) candidates.push_back(base_scale * f);
+  double best = INFINITY, scale = base_scale;
+  for (double s : candidates) {
+    const double m = frames_mae(net, frames, /*held_out=*/false, s, o.roi);
+    search.push_back({{"scale", s}, {"frame_mae", m}});
+    if (o.train.progress) std::cerr << "scale " << s << ": MAE on the fitted frames " << m << "\n";
+    if (m < best) best = m, scale = s;
+  }
+  return scale;
+}
+
+double mean_certainty(RankNet& net, const std::vector<cv::Mat>& frames, const ImageCertaintyOptions& co) {
+  if (frames.empty()) return NAN;
+  net.eval();
+  double sum = 0;
+  for (size_t i = 0; i < frames.size(); ++i) sum += certainty_of_image(net, frames[i], co, static_cast<uint32_t>(1000 + i));
+  return sum / static_cast<double>(frames.size());
+}
+
+CountedFrame counted_frame(const std::string& name, const cv::Mat& full, double count, double scale,
+                           const RoiPolygon& roi) {
+  CountedFrame cf;
+  cf.name = name;
+  cf.image = resize_by(full, scale).clone();
+  cf.count = count;
+  if (!roi.empty()) cf.mask = roi_mask(roi, cf.image.size());
+  return cf;
+}
+
+// The training data at the chosen scale: ranking pool (ROI box of each frame),
+// fitted counted / point-labelled frames, and the median frame when asked.
+void add_camera_data(CountTrainData& data, const std::vector<cv::Mat>& footage, const CameraLabels& labels,
+                     const std::set<long>& held, double scale, const AdaptOptions& o, AdaptResult& result) {
+  const cv::Rect box = roi_box(o.roi, footage[0].size());
+  for (const auto& f : footage) data.unlabelled.push_back(resize_by(f(box), scale).clone());
+  for (const auto& [f, img] : labels.frames) {
+    if (held.count(f)) continue;
+    if (labels.counts.count(f))
+      data.counted.push_back(counted_frame("frame " + std::to_string(f), img, labels.counts.at(f), scale, o.roi));
+    if (labels.points.count(f))
+      data.labelled.push_back(make_labelled_image("frame " + std::to_string(f), img, labels.points.at(f), scale, o.density));
+  }
+  if (o.median_frame) {
+    result.median = temporal_median(footage);
+    data.counted.push_back(counted_frame("temporal median", result.median, o.median_count, scale, o.roi));
+  }
+}
+
+}  // namespace
+
+double count_in_frame(RankNet& net, const cv::Mat& frame, double scale, const RoiPolygon& roi) {
+  torch::NoGradGuard no_grad;
+  const cv::Mat img = resize_by(frame, scale);
+  auto d = net.dense(image_to_tensor(img))[0][0];
+  if (roi.empty()) return d.sum().item<double>();
+  cv::Mat m = roi_mask(roi, cv::Size(static_cast<int>(d.size(1)), static_cast<int>(d.size(0))));
+  m.convertTo(m, CV_32F, 1.0 / 255.0);
+  return (d * torch::from_blob(m.data, {m.rows, m.cols}, torch::kFloat)).sum().item<double>();
+}
+
+std::set<long> pick_holdout(const std::vector<long>& frames, long n, uint32_t seed) {
+  std::vector<long> order = frames;
+  std::sort(order.begin(), order.end());
+  std::mt19937 rng(seed * 2654435761u + 17u);
+  std::shuffle(order.begin(), order.end(), rng);
+  order.resize(static_cast<size_t>(std::clamp<long>(n, 0, static_cast<long>(order.size()))));
+  return {order.begin(), order.end()};
+}
+
+AdaptResult adapt_to_camera(ModelBundle& bundle, const std::vector<cv::Mat>& footage, const CameraLabels& labels,
+                            std::vector<LabelledImage> labelled, const AdaptOptions& o,
+                            const std::function<RankNetPtr()>& base_net) {
+  if (footage.empty()) throw InputError("adapt: no frames of the camera to rank");
+  for (const auto& [f, img] : labels.frames)
+    if (img.size() != footage[0].size())
+      throw InputError("adapt: labelled frame " + std::to_string(f) + " differs in size from the footage");
+  std::vector<long> label_ids;
+  for (const auto& [f, img] : labels.frames)
+    if (labels.counts.count(f) || labels.points.count(f)) label_ids.push_back(f);
+  if (o.holdout > 0 && o.holdout >= static_cast<long>(label_ids.size()))
+    throw InputError("--holdout " + std::to_string(o.holdout) + ": only " + std::to_string(label_ids.size()) +
+                     " labelled frames, and some must remain to fit");
+  const std::set<long> held = pick_holdout(label_ids, o.holdout, o.train.seed);
+  const auto frames = truth_frames(labels, o.roi, held);
+
+  AdaptResult result;
+  RankNet& net = *bundle.net;
+  net.eval();
+  nlohmann::json search = nlohmann::json::array();
+  const double scale = choose_scale(net, frames, o, bundle.meta.input_scale, search);
+  result.input_scale = scale;
+  nlohmann::json held_before = nlohmann::json::array(), held_after = nlohmann::json::array();
+  const double fit_before = frames_mae(net, frames, false, scale, o.roi);
+  const double held_mae_before = frames_mae(net, frames, true, scale, o.roi, &held_before);
+
+  CountTrainData data;
+  data.labelled = std::move(labelled);
+  add_camera_data(data, footage, labels, held, scale, o, result);
+  std::vector<cv::Mat> cert_pool;
+  const size_t n_cert = std::min<size_t>(static_cast<size_t>(std::max(1L, o.certainty_frames)), data.unlabelled.size());
+  for (size_t i = 0; i < n_cert; ++i) cert_pool.push_back(data.unlabelled[i * data.unlabelled.size() / n_cert]);
+  const double c_before = mean_certainty(net, cert_pool, o.certainty);
+  if (o.train.progress) std::cerr << "certainty C before: " << c_before << " (" << cert_pool.size() << " frames, scale " << scale << ")\n";
+
+  CountTrainOptions to = o.train;
+  const bool have_labels = !data.labelled.empty() || !data.counted.empty();
+  to.anchor_weight = o.anchor_weight >= 0 ? o.anchor_weight : (have_labels ? 0.0 : 1.0);
+  RankNetPtr anchor = to.anchor_weight > 0 ? base_net() : nullptr;
+  torch::manual_seed(to.seed);
+  const auto trained = train_count(bundle, data, to, anchor, nullptr);
+  result.interrupted = trained.interrupted;
+  if (trained.interrupted) return result;
+
+  const double c_after = mean_certainty(net, cert_pool, o.certainty);
+  if (o.train.progress) std::cerr << "certainty C after: " << c_after << "\n";
+  auto& s = result.summary;
+  s = {{"certainty_before", c_before}, {"certainty_after", c_after}, {"input_scale", scale},
+       {"frames", data.unlabelled.size()}, {"labelled_frames", frames.size() - held.size()},
+       {"holdout_frames", held.size()}, {"iterations", trained.iterations_done}, {"scale_search", search}};
+  if (frames.size() > held.size()) {
+    s["frame_mae_before"] = fit_before;
+    s["frame_mae_after"] = frames_mae(net, frames, false, scale, o.roi);
+  }
+  if (!held.empty()) {
+    s["holdout_mae_before"] = held_mae_before;
+    s["holdout_mae_after"] = frames_mae(net, frames, true, scale, o.roi, &held_after);
+    for (size_t i = 0; i < held_after.size(); ++i) held_after[i]["before"] = held_before[i]["predicted"];
+    s["holdout"] = held_after;
+  }
+  if (o.median_frame) {
+    s["median_frame"] = {{"count", o.median_count},
+                         {"predicted_after", count_in_frame(net, result.median, scale, o.roi)}};
+  }
+  bundle.meta.input_scale = scale;
+  bundle.meta.roi = o.roi;
+  return result;
+}
+
+}  // namespace rv
