@@ -287,6 +287,25 @@ def case_adapt(d):
                        "--input-scale", "0.75", *small))
     assert s2["input_scale"] == 0.75 and "frame_mae_before" not in s2
     assert json.loads(run("info", out2).stdout)["meta"]["camera"]["input_scale"] == 0.75
+    # --holdout: one counted frame is kept out of fitting and of the scale search, and reported
+    med = os.path.join(d, "median.png")
+    s4 = last_json(run("adapt", "--model", base, "--video", video, "--frames", "0:10", "--out", out2,
+                       "--frame-counts", fc, "--holdout", "1", "--iterations", "2", "--median-frame",
+                       "--median-out", med, *small))
+    assert s4["labelled_frames"] == 2 and s4["holdout_frames"] == 1, s4
+    assert len(s4["holdout"]) == 1 and s4["holdout"][0]["frame"] in (1, 4, 7), s4
+    h = s4["holdout"][0]
+    assert h["truth"] == counts[h["frame"]] and np.isfinite(h["predicted"]) and np.isfinite(h["before"]), h
+    assert s4["holdout_mae_after"] == abs(h["predicted"] - h["truth"]), s4
+    assert all(e["frame_mae"] >= 0 for e in s4["scale_search"]), s4
+    # the median frame: the moving bright dots are gone from it, the dark background stays
+    assert s4["median_frame"]["count"] == 0 and np.isfinite(s4["median_frame"]["predicted_after"]), s4
+    m = cv2.imread(med)
+    assert m is not None and m.shape == (96, 128, 3), med
+    assert (m > 200).mean() < 0.01 and m.mean() < 40, m.mean()
+    bad = run("adapt", "--model", base, "--video", video, "--out", out2, "--frame-counts", fc, "--holdout", "3",
+              *small, check=False)
+    assert bad.returncode != 0 and "--holdout 3" in bad.stderr and "Traceback" not in bad.stderr, bad.stderr
     # the adapted model evaluates on the labelled frames
     e = last_json(run("eval-count", "--model", out, "--video", video, "--frame-counts", fc, "--quiet"))
     assert e["n"] == 3 and "in_boxes" not in e and "game" not in e, e
