@@ -83,7 +83,7 @@ int cmd_select(int argc, char** argv) {
                 {"model", "FILE", "model bundle (counting: nested crops; quality: distortions)",
                  "the installed default counting model"},
                 {"images", "DIR", "pool: a folder of images", ""},
-                {"video", "FILE", "pool: the frames of a video file", ""},
+                {"video", "FILE", "pool: the frames of a video file or of a folder of frames (items: frame indices)", ""},
                 {"frames", "A:B[:S]", "frame range of --video (B exclusive, S stride)", "all"},
                 {"budget", "S", "how many items to select", ""},
                 {"pairs", "K", "ranked pairs checked per item (the paper: 100)", "100"},
@@ -121,7 +121,8 @@ int cmd_select(int argc, char** argv) {
     require_dir("--images", args.str("images"));
     source = FrameSource::open(args.str("images"));
   } else {
-    require_file("--video", args.str("video"));
+    // A video file or a folder of frames (as adapt and eval-count read it); items are frame indices.
+    if (!std::filesystem::exists(args.str("video"))) throw_input_error(args.str("video"), "no such file or folder (--video)");
     if (args.has("frames")) range = parse_frame_range(args.str("frames"), "--frames");
     source = FrameSource::open(args.str("video"), range);
   }
@@ -132,7 +133,8 @@ int cmd_select(int argc, char** argv) {
   bundle.net->to(device);
   bundle.net->eval();
   const bool quality = bundle.meta.spec.task == Task::Quality;
-  std::vector<std::string> files = source->is_video() ? std::vector<std::string>{} : list_image_files(args.str("images"));
+  const bool by_index = args.has("video");
+  std::vector<std::string> files = by_index ? std::vector<std::string>{} : list_image_files(args.str("images"));
 
   std::vector<std::string> items;
   std::vector<double> certainty;
@@ -140,7 +142,7 @@ int cmd_select(int argc, char** argv) {
   long index = 0;
   // Items the range yields (total_frames() is the whole video; unknown: <= 0).
   long total = source->total_frames();
-  if (source->is_video() && total > 0) {
+  if (by_index && total > 0) {
     const long end = range.end >= 0 ? std::min(range.end, total) : total;
     total = end > range.first ? (end - range.first + range.stride - 1) / range.stride : 0;
   }
@@ -152,7 +154,7 @@ int cmd_select(int argc, char** argv) {
     const uint32_t item_seed = seed + static_cast<uint32_t>(index);
     const double c = quality ? quality_certainty(*bundle.net, frame, pairs, opt.crops.out_size, item_seed, device)
                              : certainty_of_image(*bundle.net, frame, opt, item_seed);
-    items.push_back(source->is_video() ? std::to_string(index) : files.at(static_cast<size_t>(index)));
+    items.push_back(by_index ? std::to_string(index) : files.at(static_cast<size_t>(index)));
     certainty.push_back(c);
     progress.update(std::min<long>(static_cast<long>(items.size()), total > 0 ? total : index + 1), "");
   }
@@ -164,7 +166,7 @@ int cmd_select(int argc, char** argv) {
   list << "# item,certainty (least certain first; " << (quality ? "distortion ladders" : "nested crops") << ", K="
        << pairs << ", model " << model << ")\n";
   nlohmann::json selected = nlohmann::json::array();
-  std::cout << "pool " << items.size() << " " << (source->is_video() ? "frames" : "images") << ", selected "
+  std::cout << "pool " << items.size() << " " << (by_index ? "frames" : "images") << ", selected "
             << chosen.size() << " least certain (K=" << pairs << "):\n";
   std::cout << "  #   certainty  item\n";
   for (size_t i = 0; i < chosen.size(); ++i) {

@@ -332,6 +332,10 @@ def case_adapt(d):
             picks.append(sorted((os.path.basename(s["item"]), s["certainty"]) for s in j["selected"]))
     assert picks[0] == picks[1], picks[:2]  # ROI model: the right halves do not matter
     assert picks[2] != picks[3], picks[2:]  # whole-frame model: they do
+    # a folder of frames as --video: items are frame indices (what adapt --frame-counts takes)
+    j = last_json(run("select", "--model", out2, "--video", pools[0], "--frames", "1:4", "--budget", "3",
+                      "--pairs", "20", "--crop", "32", "--out", os.path.join(d, "idx.txt"), "--threads", "1"))
+    assert sorted(s["item"] for s in j["selected"]) == ["1", "2", "3"], j
 
 
 def case_distributed(d):

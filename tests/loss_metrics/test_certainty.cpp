@@ -63,6 +63,9 @@ TEST(Selection, LeastCertainFirst) {
   EXPECT_EQ(rv::least_certain(c, 3), (std::vector<size_t>{1, 3, 2}));
   EXPECT_EQ(rv::least_certain(c, 10).size(), 5u);
   EXPECT_TRUE(rv::least_certain({}, 3).empty());
+  // A cut inside a tie: the tied items taken are spread over the pool, not the first ones.
+  EXPECT_EQ(rv::least_certain({1, 1, 1, 1, 1, 1, 1, 1, 0.5}, 3), (std::vector<size_t>{8, 2, 6}));
+  EXPECT_EQ(rv::least_certain({1, 1, 1, 1}, 4), (std::vector<size_t>{0, 1, 2, 3}));
   EXPECT_THROW(rv::least_certain({0.1, std::nan("")}, 1), rv::InputError);
 }
 
