@@ -34,6 +34,8 @@
 #include "metrics/metrics.h"
 #include "train/count_data.h"
 #include "train/count_trainer.h"
+#include "count_sources.h"
+#include "model/mobilenet.h"
 
 namespace rv::cli {
 
@@ -41,6 +43,8 @@ namespace {
 
 struct SimConfig {
   NetSpec spec;
+  std::string init;      // pretrained start of every cycle's network ("" = fresh)
+  int freeze_trunk = 0;  // first trunk layers kept fixed
   CountTrainOptions train;
   ImageCertaintyOptions certainty;
   uint32_t seed = 1;
@@ -69,7 +73,8 @@ std::pair<RankNetPtr, CountMetrics> train_and_test(const std::vector<LabelledIma
                                                    const std::vector<size_t>& labelled,
                                                    const std::vector<size_t>& test, const SimConfig& c) {
   torch::manual_seed(c.seed);
-  ModelBundle bundle = make_bundle(c.spec);
+  ModelBundle bundle = initial_count_bundle(c.init, c.spec);
+  if (c.freeze_trunk > 0) freeze_trunk_layers(*bundle.net, c.freeze_trunk);
   CountTrainData d;
   d.labelled = subset(data, labelled);
   d.validation = subset(data, test);
@@ -155,10 +160,17 @@ int cmd_active_sim(int argc, char** argv) {
                 {"patch-max", "N", "largest patch cut", "448"},
                 {"sigma", "X", "density map Gaussian sigma (pixels, after --scale)", "15"},
                 {"scale", "X", "resize every image by this factor first", "1"},
-                {"width", "X", "network width multiplier", "0.25"},
+                {"arch", "NAME", "network: vgg16 | posenet_mnv1", "vgg16"},
+                {"init", "FILE", "every cycle starts from this (posenet_mnv1: PoseNet's TF.js model.json; or a bundle)", ""},
+                {"freeze-trunk", "N", "keep the first N conv layers of the trunk fixed", "0"},
+                {"trunk-lr-mult", "X", "lr factor of the pretrained trunk", "1"},
+                {"background", "X", "fraction of patches redrawn until they hold nobody", "0"},
+                {"width", "X", "network width multiplier (default 0.25 for vgg16, 0.75 for posenet_mnv1)", ""},
                 {"batch-norm", "", "batch normalisation in the trunk", ""},
                 {"lr", "X", "learning rate (Adam)", "1e-4"},
                 {"lr-step", "N", "multiply the learning rate by 0.1 every N iterations of a cycle (0: never)", "0"},
+                {"warmup", "N", "linear lr warm-up iterations of each cycle", "0"},
+                {"lr-schedule", "step|cosine", "after warm-up: steps (--lr-step) or cosine decay over the cycle", "step"},
                 {"pairs", "K", "ranked pairs per image for C (the paper: 100)", "100"},
                 {"crop", "N", "network input size of a nested crop", "224"},
                 {"seed", "N", "random seed", "1"},
@@ -187,11 +199,17 @@ int cmd_active_sim(int argc, char** argv) {
   if (t.patch_max < t.patch_min) throw InputError("--patch-max must be >= --patch-min");
   const double sigma = args.real("sigma", 15.0, 0.1, 1000.0);
   const double scale = args.real("scale", 1.0, 0.01, 10.0);
-  c.spec.task = Task::Count;
-  c.spec.width = args.real("width", 0.25, 0.01, 4.0);
-  c.spec.batch_norm = args.flag("batch-norm");
+  c.spec = count_spec_from(args);
+  c.init = args.str("init");
+  if (!c.init.empty()) require_file("--init", c.init);
+  c.freeze_trunk = static_cast<int>(args.integer("freeze-trunk", 0, 0, 1000));
+  t.background = args.real("background", 0.0, 0.0, 1.0);
   t.optimiser.lr = args.real("lr", 1e-4, 1e-12, 10.0);
+  t.optimiser.trunk_lr_mult = args.real("trunk-lr-mult", 1.0, 1e-6, 1e3);
   t.optimiser.lr_step = args.integer("lr-step", 0, 0, 100000000);
+  t.optimiser.warmup = args.integer("warmup", 0, 0, 100000000);
+  t.optimiser.schedule = args.str("lr-schedule", "step");
+  validate(t.optimiser);
   c.certainty.pairs = args.integer("pairs", 100, 1, 1000000);
   c.certainty.crops.out_size = static_cast<int>(args.integer("crop", 224, 16, 4096));
   c.seed = static_cast<uint32_t>(args.integer("seed", 1, 0, 4294967295L));

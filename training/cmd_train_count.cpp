@@ -28,46 +28,6 @@ std::string now_iso() {
   return buf;
 }
 
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
-// The network to start from: a bundle, a torchvision VGG16 state dict, a
-// TF.js MobileNetV1 graph (model.json, for posenet_mnv1), or fresh.
-ModelBundle initial_bundle(const Args& a, const NetSpec& spec) {
-  const std::string init = a.str("init");
-  if (init.empty()) return make_bundle(spec);
-  if (ends_with(init, ".json")) {
-    if (spec.arch != "posenet_mnv1")
-      throw InputError("--init " + init + ": a TF.js graph initialises --arch posenet_mnv1 only");
-    ModelBundle b = make_bundle(spec);
-    auto* net = dynamic_cast<MobileDensityNet*>(b.net.get());
-    if (!net) throw Error("--init: the counting network has no MobileNet trunk");
-    const int n = import_tfjs_mobilenet(net->trunk(), init);
-    std::cerr << "imported " << n << " MobileNetV1 layers from " << init << "\n";
-    b.meta.provenance["init"] = init;
-    return b;
-  }
-  const bool pth = init.size() > 4 && (init.substr(init.size() - 4) == ".pth" || init.substr(init.size() - 3) == ".pt");
-  if (!pth) {
-    ModelBundle b = load_bundle(init, Task::Count);
-    if (b.meta.spec.width != spec.width || b.meta.spec.batch_norm != spec.batch_norm)
-      std::cerr << "note: --init " << init << " fixes the architecture (width " << b.meta.spec.width
-                << (b.meta.spec.batch_norm ? ", batch norm" : "") << "); --width/--batch-norm ignored\n";
-    b.meta.provenance = nlohmann::json::object();
-    b.meta.provenance["init"] = init;
-    return b;
-  }
-  if (spec.width != 1.0) throw InputError("--init " + init + ": VGG16 weights need --width 1");
-  ModelBundle b = make_bundle(spec);
-  auto* net = dynamic_cast<DensityNet*>(b.net.get());
-  if (!net) throw Error("--init: the counting network has no VGG16 trunk");
-  const int n = import_torchvision_vgg16(net->trunk(), init);
-  std::cerr << "imported " << n << " tensors from " << init << "\n";
-  b.meta.provenance["init"] = init;
-  return b;
-}
-
 }  // namespace
 
 int cmd_train_count(int argc, char** argv) {
@@ -151,16 +111,7 @@ int cmd_train_count(int argc, char** argv) {
   if (!o.log_path.empty()) check_output_path(o.log_path, "--log");
   check_output_path(o.checkpoint_path, "--checkpoint");
 
-  NetSpec spec;
-  spec.task = Task::Count;
-  spec.arch = a.str("arch", "vgg16");
-  const bool mobile = spec.arch == "posenet_mnv1";
-  spec.width = a.real("width", mobile ? 0.75 : 0.25, 1e-3, 4.0);
-  if (mobile) {
-    spec.mean = {0.5, 0.5, 0.5};  // PoseNet's input: RGB scaled to [-1, 1]
-    spec.std = {0.5, 0.5, 0.5};
-  }
-  spec.batch_norm = a.flag("batch-norm");
+  const NetSpec spec = count_spec_from(a);
 
   // Data first: every input error surfaces before any time is spent.
   CountTrainData data;
@@ -211,7 +162,7 @@ int cmd_train_count(int argc, char** argv) {
     o.resume_path = resume;
     o.resume_state = ck.training_state;
   } else {
-    bundle = initial_bundle(a, spec);
+    bundle = initial_count_bundle(a.str("init"), spec);
   }
   bundle.meta.input_scale = scale;
   if (freeze_layers > 0) {

@@ -7,6 +7,9 @@
 
 #include "common/error.h"
 #include "data/frame_source.h"
+#include "model/density_net.h"
+#include "model/mobilenet.h"
+#include "model/vgg.h"
 
 namespace rv::cli {
 
@@ -76,6 +79,59 @@ std::vector<cv::Mat> load_unlabelled(const Args& a, double scale) {
     std::move(f.begin(), f.end(), std::back_inserter(out));
   }
   return out;
+}
+
+static bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// The network to start from: a bundle, a torchvision VGG16 state dict, a
+// TF.js MobileNetV1 graph (model.json, for posenet_mnv1), or fresh.
+ModelBundle initial_count_bundle(const std::string& init, const NetSpec& spec) {
+  if (init.empty()) return make_bundle(spec);
+  if (ends_with(init, ".json")) {
+    if (spec.arch != "posenet_mnv1")
+      throw InputError("--init " + init + ": a TF.js graph initialises --arch posenet_mnv1 only");
+    ModelBundle b = make_bundle(spec);
+    auto* net = dynamic_cast<MobileDensityNet*>(b.net.get());
+    if (!net) throw Error("--init: the counting network has no MobileNet trunk");
+    const int n = import_tfjs_mobilenet(net->trunk(), init);
+    std::cerr << "imported " << n << " MobileNetV1 layers from " << init << "\n";
+    b.meta.provenance["init"] = init;
+    return b;
+  }
+  const bool pth = init.size() > 4 && (init.substr(init.size() - 4) == ".pth" || init.substr(init.size() - 3) == ".pt");
+  if (!pth) {
+    ModelBundle b = load_bundle(init, Task::Count);
+    if (b.meta.spec.width != spec.width || b.meta.spec.batch_norm != spec.batch_norm)
+      std::cerr << "note: --init " << init << " fixes the architecture (width " << b.meta.spec.width
+                << (b.meta.spec.batch_norm ? ", batch norm" : "") << "); --width/--batch-norm ignored\n";
+    b.meta.provenance = nlohmann::json::object();
+    b.meta.provenance["init"] = init;
+    return b;
+  }
+  if (spec.width != 1.0) throw InputError("--init " + init + ": VGG16 weights need --width 1");
+  ModelBundle b = make_bundle(spec);
+  auto* net = dynamic_cast<DensityNet*>(b.net.get());
+  if (!net) throw Error("--init: the counting network has no VGG16 trunk");
+  const int n = import_torchvision_vgg16(net->trunk(), init);
+  std::cerr << "imported " << n << " tensors from " << init << "\n";
+  b.meta.provenance["init"] = init;
+  return b;
+}
+
+NetSpec count_spec_from(const Args& a) {
+  NetSpec spec;
+  spec.task = Task::Count;
+  spec.arch = a.str("arch", "vgg16");
+  const bool mobile = spec.arch == "posenet_mnv1";
+  spec.width = a.real("width", mobile ? 0.75 : 0.25, 1e-3, 4.0);
+  if (mobile) {
+    spec.mean = {0.5, 0.5, 0.5};  // PoseNet's input: RGB scaled to [-1, 1]
+    spec.std = {0.5, 0.5, 0.5};
+  }
+  spec.batch_norm = a.flag("batch-norm");
+  return spec;
 }
 
 std::vector<FlagSpec> model_flags() {

@@ -22,6 +22,13 @@ std::vector<LabelledImage> load_labelled(const Args& args, double scale, const D
 std::vector<FlagSpec> unlabelled_flags();
 std::vector<cv::Mat> load_unlabelled(const Args& args, double scale);
 
+// The counting network of --arch / --width / --batch-norm (PoseNet's input
+// normalisation for posenet_mnv1).
+NetSpec count_spec_from(const Args& args);
+// The network to start from: `init` a bundle, a torchvision VGG16 state dict,
+// a TF.js MobileNetV1 graph (model.json, posenet_mnv1), or "" for a fresh one.
+ModelBundle initial_count_bundle(const std::string& init, const NetSpec& spec);
+
 // --model FILE or the installed default counting model (rv::InputError naming
 // the flag when there is none), and the counting engine for it, at the bundle's
 // input scale or at --input-scale X when given (see model_flags()).

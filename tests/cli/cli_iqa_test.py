@@ -284,6 +284,20 @@ def case_active_sim(d):
     b, g, r = img[..., 0].astype(int), img[..., 1].astype(int), img[..., 2].astype(int)
     assert ((r > 180) & (g < 90) & (b < 90)).sum() > 50
     assert ((b > 160) & (r < 80)).sum() > 50
+    # The pretrained PoseNet trunk (the default model's network): every cycle starts from it.
+    posenet = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models", "pretrained", "posenet",
+                           "posenet.json")
+    p = run("active-sim", "--points", os.path.join(d, "points.json"), "--images", os.path.join(d, "images"),
+            "--test", "2", "--cycles", "2", "--iterations", "2", "--batch", "2", "--patch", "64", "--patch-min",
+            "32", "--patch-max", "96", "--crop", "64", "--pairs", "10", "--arch", "posenet_mnv1", "--init", posenet,
+            "--freeze-trunk", "5", "--trunk-lr-mult", "0.1", "--warmup", "1", "--lr-schedule", "cosine",
+            "--threads", "1", "--out", prefix + "_pn", timeout=170)
+    j = last_json(p)
+    assert [c["labelled"] for c in j["cycles"]] == [1, 2] and all(c["mae_certainty"] >= 0 for c in j["cycles"]), j
+    assert "imported 27 MobileNetV1 layers" in p.stderr, p.stderr
+    bad = run("active-sim", "--points", os.path.join(d, "points.json"), "--images", os.path.join(d, "images"),
+              "--arch", "posenet_mnv1", "--init", os.path.join(d, "missing.json"), "--out", prefix, check=False)
+    assert bad.returncode != 0 and "missing.json" in bad.stderr and "Traceback" not in bad.stderr, bad.stderr
 
 
 def case_visualise(d):
