@@ -107,7 +107,9 @@ void add_camera_data(CountTrainData& data, const std::vector<cv::Mat>& footage, 
   }
   if (o.median_frame) {
     result.median = temporal_median(footage);
+    // In every batch: one frame among a dozen would be seen too rarely to undo density on the background.
     data.counted.push_back(counted_frame("temporal median", result.median, o.median_count, scale, o.roi));
+    data.counted.back().every_batch = true;
   }
 }
 

@@ -180,6 +180,9 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
       const size_t idx = std::uniform_int_distribution<size_t>(0, data.counted.size() - 1)(rng);
       if (f >= frame_slice.first && f < frame_slice.second) frames.push_back(idx);
     }
+    // Frames marked every_batch (the empty scene of a fixed camera) join every batch of the main rank.
+    for (size_t idx = 0; use_frames && main_rank && idx < data.counted.size(); ++idx)
+      if (data.counted[idx].every_batch) frames.push_back(idx);
 
     optimiser->zero_grad();
     auto total = torch::zeros({}, torch::TensorOptions().device(device));
@@ -234,17 +237,19 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
       for (size_t idx : frames) {
         const auto& cf = data.counted[idx];
         auto d = net.dense(image_to_tensor(cf.image).to(device));
-        torch::Tensor predicted;
+        torch::Tensor counted = d[0][0];
         if (!cf.mask.empty()) {
           cv::Mat m;
           cv::resize(cf.mask, m, cv::Size(static_cast<int>(d.size(3)), static_cast<int>(d.size(2))), 0, 0,
                      cv::INTER_NEAREST);
           m.convertTo(m, CV_32F, 1.0 / 255.0);
-          predicted = (d[0][0] * torch::from_blob(m.data, {m.rows, m.cols}, torch::kFloat).clone().to(device)).sum();
-        } else {
-          predicted = d.sum();
+          counted = counted * torch::from_blob(m.data, {m.rows, m.cols}, torch::kFloat).clone().to(device);
         }
-        loss_f = loss_f + (predicted - cf.count).pow(2);
+        // The count is the map's sum, and no negative density may buy it: without the second term a
+        // frame's count can be met by cancelling density on the background with negative density
+        // elsewhere (the head is linear), and the map stops saying where the people are.
+        const auto negative_mass = torch::relu(-counted).sum();
+        loss_f = loss_f + (counted.sum() - cf.count).pow(2) + negative_mass.pow(2);
       }
       loss_f = loss_f / static_cast<double>(frames.size());
       total = total + o.frame_weight * loss_f;

@@ -10,7 +10,8 @@
 // and both go through the network in ONE forward pass (same input size), so
 // batch-norm statistics see both kinds of input and the crops cost nothing
 // extra in launches. For per-camera adaptation two more terms exist:
-//   - whole frames with a known count → (Σ map − count)² ("frame" loss),
+//   - whole frames with a known count → (Σ map − count)² + (Σ max(0, −map))²
+//     ("frame" loss: the count, and no negative density to cancel a haze with),
 //   - an anchor: (y − y_base)² of the crops against the frozen base network,
 //     which keeps an adaptation without labels from drifting.
 // L = L_c + λ L_rank + w_frame L_frame + w_anchor L_anchor, where L_c may add
@@ -37,6 +38,7 @@ struct CountedFrame {
   cv::Mat image;      // BGR, at the training scale
   double count = 0;   // people (inside the mask when there is one)
   cv::Mat mask;       // optional CV_8U at the network's output grid (cells counted); empty = all
+  bool every_batch = false;  // in every iteration's batch, besides the frame_batch drawn at random
 };
 
 struct CountTrainData {
