@@ -10,6 +10,15 @@
 #     linear warm-up then cosine decay; the first 5 trunk layers (stride <= 4) stay fixed;
 #   - checkpoints every 100 iterations: interrupt at will and continue with
 #     RESUME=OUT.ckpt (same flags), on this machine or another (--device cuda).
+# Tried on 2026-12-03 and not shipped (validation MAE of the 80 held-out images, uncalibrated):
+#   fixed 224-px patches of the half-resolution image, no resizing (--input-size 224
+#   --patch-min 224 --patch-max 224), --weight-decay 0, warm-up 100, 1500 iterations (14 min):
+#   26.1 / 30.8 / 24.7 / 21.1 / 20.1 / 19.7 every 250; count ratio 0.93. Better on
+#   ShanghaiTech B for its time, but on vtest.avi (15 frames counted by eye) MAE 3.33 at
+#   input scale 0.5 and 2.05 at 0.75, where this recipe's model has 1.39 and 1.11: without
+#   the scale range it only suits ShanghaiTech's scale.
+#   Same with 176-288-px patches resized to 224 and 3000 iterations: 26.2 / 40.8 / 46.5 at
+#   500 / 1000 / 1500, stopped.
 # The ranking loss is not in this recipe (not measured to help with this backbone yet; see the card).
 # Usage: models/recipes/crowdcount-posenet.sh [RANKVISION_BIN] [OUT] [extra flags...]
 # Env: RANKVISION_DATA (default ../shared/data), THREADS (default 2),
