@@ -3,9 +3,15 @@
 frames=$data/mall/frames
 base=models/crowdcount-default.rvm
 labels=examples/mall-frame-counts.csv
-mall_iterations=200
+mall_iterations=300
+# Tried (held-out MAE of the 3 --holdout frames; the 3 frames of
+# examples/mall-eye-counts.csv): lr 1e-4, 150 iterations, median frame drawn like
+# any other: 4.66 / 1.87, but the median (count 1) still held 9.2 people on the
+# mannequins and the palm; median in every batch: 1.19 / 2.07 with 2.0 on the
+# median, met partly by negative density; + the negative-mass term: 2.10 / 2.64;
+# these settings (lr 2e-4, 300 iterations): 1.26 / 1.55, median 3.2.
 # Frames 0-799 (files seq_000001-000800) only; later frames and Mall labels are never used.
 mall_adapt_flags=(--model "$base" --video "$frames" --frames 0:800 --frame-counts "$labels"
   --median-count 1 --shanghaitech "$data/shanghaitech/part_B/train_data"
-  --scales 0.75,1,1.25 --input-size 224 --batch 4 --frame-batch 2 --rank-sets 2
-  --lambda 1 --frame-weight 1 --lr 1e-4 --seed 1)
+  --scales 1,1.25 --input-size 224 --batch 4 --frame-batch 2 --rank-sets 2
+  --lambda 1 --frame-weight 10 --lr 2e-4 --seed 1)
