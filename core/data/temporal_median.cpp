@@ -19,8 +19,8 @@ cv::Mat temporal_median(const std::vector<cv::Mat>& frames) {
   const size_t n = frames.size(), mid = (n - 1) / 2;
   const int rows = first.rows, values = first.cols * first.channels();
   cv::Mat out(first.size(), first.type());
-  // A 256-bin histogram per value would be O(1) per frame too; counting by
-  // nth_element over one row of all frames keeps memory at one row.
+  // Row by row: the n values of one pixel channel are gathered and partially
+  // sorted with nth_element; extra memory is those n bytes.
   std::vector<uint8_t> column(n);
   for (int r = 0; r < rows; ++r) {
     std::vector<const uint8_t*> src(n);
