@@ -21,6 +21,7 @@
 #include "data/annotations.h"
 #include "data/frame_source.h"
 #include "engine/engines.h"
+#include "model/mobilenet.h"
 #include "iqa_cli_util.h"
 #include "train/checkpoint.h"
 #include "train/iqa_trainer.h"
@@ -72,12 +73,18 @@ int cmd_train_iqa(int argc, char** argv) {
                 {"lr", "X", "stage 2 learning rate", "1e-4"},
                 {"rank-lr", "X", "stage 1 learning rate", "same as --lr"},
                 {"lr-step", "N", "multiply the learning rate by 0.1 every N iterations of a stage (0: never)", "0"},
-                {"optimizer", "NAME", "adam (AdamW) or sgd (momentum 0.9)", "adam"},
+                {"optimizer", "NAME", "adam or sgd (momentum 0.9)", "adam"},
                 {"weight-decay", "X", "weight decay", "5e-4"},
-                {"arch", "NAME", "network architecture", "vgg16"},
-                {"width", "X", "channel width multiplier (1 = the paper's VGG16)", "0.25"},
+                {"warmup", "N", "linear lr warm-up iterations at the start of each stage", "0"},
+                {"lr-schedule", "step|cosine", "after warm-up: steps (--lr-step) or cosine decay over the stage", "step"},
+                {"lr-floor", "X", "final lr fraction of the cosine schedule", "0.01"},
+                {"trunk-lr-mult", "X", "lr factor for the pretrained trunk (e.g. 0.1)", "1"},
+                {"freeze-trunk", "N", "keep the first N conv layers of the trunk fixed", "0"},
+                {"arch", "NAME", "network architecture: vgg16 or posenet_mnv1 (PoseNet's MobileNetV1 trunk)", "vgg16"},
+                {"width", "X", "channel width multiplier (1 = the paper's VGG16; 0.75 = PoseNet)", "0.25 (posenet_mnv1: 0.75)"},
                 {"batch-norm", "", "batch normalisation in the trunk (advised from scratch)", ""},
-                {"init", "MODEL", "start from a quality bundle (its architecture is kept)", ""},
+                {"init", "MODEL", "start from a quality bundle (its architecture is kept), or a TF.js MobileNetV1 "
+                                  "model.json (--arch posenet_mnv1: pretrained trunk)", ""},
                 {"val-every", "N", "validate every N stage-2 iterations", "only at the end"},
                 {"val-crops", "N", "random crops per validation image", "5"},
                 {"calib-crops", "N", "random crops per training image for the 0-100 calibration", "5"},
@@ -153,6 +160,11 @@ int cmd_train_iqa(int argc, char** argv) {
   o.optimiser.lr_step = args.integer("lr-step", 0, 0, 100000000);
   o.optimiser.kind = args.str("optimizer", "adam");
   o.optimiser.weight_decay = args.real("weight-decay", 5e-4, 0.0, 1.0);
+  o.optimiser.warmup = args.integer("warmup", 0, 0, 100000000);
+  o.optimiser.schedule = args.str("lr-schedule", "step");
+  o.optimiser.cosine_floor = args.real("lr-floor", 0.01, 0.0, 1.0);
+  o.optimiser.trunk_lr_mult = args.real("trunk-lr-mult", 1.0, 1e-6, 1e3);
+  const int freeze_layers = static_cast<int>(args.integer("freeze-trunk", 0, 0, 1000));
   o.val_every = static_cast<int>(args.integer("val-every", 0, 0, 100000000));
   o.val_crops = static_cast<int>(args.integer("val-crops", 5, 1, 1000));
   o.calib_crops = static_cast<int>(args.integer("calib-crops", 5, 1, 1000));
@@ -177,15 +189,30 @@ int cmd_train_iqa(int argc, char** argv) {
     bundle = c.bundle;
     rank_done = st["rank_iteration"].get<int>();
     done = st["iteration"].get<int>();
-  } else if (args.has("init")) {
-    bundle = load_bundle(args.str("init"), Task::Quality);
   } else {
     NetSpec spec;
     spec.task = Task::Quality;
     spec.arch = args.str("arch", "vgg16");
-    spec.width = args.real("width", 0.25, 0.01, 4.0);
+    spec.width = args.real("width", default_width(spec.arch), 0.01, 4.0);
     spec.batch_norm = args.flag("batch-norm");
-    bundle = make_bundle(spec);
+    set_arch_normalisation(spec);
+    const std::string init = args.str("init");
+    const bool graph = init.size() > 5 && init.compare(init.size() - 5, 5, ".json") == 0;
+    if (!init.empty() && !graph) {
+      bundle = load_bundle(init, Task::Quality);
+    } else {
+      bundle = make_bundle(spec);
+      if (graph) {
+        require_file("--init", init);
+        const int n = import_tfjs_trunk(*bundle.net, init);
+        std::cout << "imported " << n << " MobileNetV1 layers from " << init << "\n";
+        bundle.meta.provenance["init"] = init;
+      }
+    }
+  }
+  if (freeze_layers > 0) {
+    const int n = freeze_trunk_layers(*bundle.net, freeze_layers);
+    std::cout << "froze the first " << n << " trunk layers\n";
   }
   bundle.net->train();
 

@@ -93,9 +93,7 @@ ModelBundle initial_count_bundle(const std::string& init, const NetSpec& spec) {
     if (spec.arch != "posenet_mnv1")
       throw InputError("--init " + init + ": a TF.js graph initialises --arch posenet_mnv1 only");
     ModelBundle b = make_bundle(spec);
-    auto* net = dynamic_cast<MobileDensityNet*>(b.net.get());
-    if (!net) throw Error("--init: the counting network has no MobileNet trunk");
-    const int n = import_tfjs_mobilenet(net->trunk(), init);
+    const int n = import_tfjs_trunk(*b.net, init);
     std::cerr << "imported " << n << " MobileNetV1 layers from " << init << "\n";
     b.meta.provenance["init"] = init;
     return b;
@@ -124,12 +122,8 @@ NetSpec count_spec_from(const Args& a) {
   NetSpec spec;
   spec.task = Task::Count;
   spec.arch = a.str("arch", "vgg16");
-  const bool mobile = spec.arch == "posenet_mnv1";
-  spec.width = a.real("width", mobile ? 0.75 : 0.25, 1e-3, 4.0);
-  if (mobile) {
-    spec.mean = {0.5, 0.5, 0.5};  // PoseNet's input: RGB scaled to [-1, 1]
-    spec.std = {0.5, 0.5, 0.5};
-  }
+  spec.width = a.real("width", default_width(spec.arch), 1e-3, 4.0);
+  set_arch_normalisation(spec);
   spec.batch_norm = a.flag("batch-norm");
   return spec;
 }

@@ -99,6 +99,13 @@ int import_tfjs_mobilenet(MobileNetTrunk& trunk, const std::string& model_json) 
   return import_tfjs_mobilenet(trunk, load_tfjs_graph(model_json));
 }
 
+int import_tfjs_trunk(RankNet& net, const std::string& model_json) {
+  if (auto* d = dynamic_cast<MobileDensityNet*>(&net)) return import_tfjs_mobilenet(d->trunk(), model_json);
+  if (auto* q = dynamic_cast<MobileQualityNet*>(&net)) return import_tfjs_mobilenet(q->trunk(), model_json);
+  throw InputError(model_json + ": a TF.js MobileNetV1 graph initialises --arch posenet_mnv1 only (this network is '" +
+                   net.spec().arch + "')");
+}
+
 MobileDensityNet::MobileDensityNet(const NetSpec& spec) : spec_(spec) {
   if (!(spec.width > 0.0 && spec.width <= 4.0)) throw InputError("width " + std::to_string(spec.width) + ": must be in (0, 4]");
   if (!(spec.density_scale > 0)) throw InputError("density_scale must be positive");
@@ -139,6 +146,45 @@ torch::Tensor MobileDensityNet::dense(const torch::Tensor& images) {
 }
 
 torch::Tensor MobileDensityNet::scalar(const torch::Tensor& images) { return dense(images).sum({1, 2, 3}); }
+
+const std::vector<int>& MobileQualityNet::taps() {
+  static const std::vector<int> t = {MobileNetTrunkImpl::pointwise(1),  MobileNetTrunkImpl::pointwise(3),
+                                     MobileNetTrunkImpl::pointwise(5),  MobileNetTrunkImpl::pointwise(7),
+                                     MobileNetTrunkImpl::pointwise(11), MobileNetTrunkImpl::pointwise(13)};
+  return t;
+}
+
+MobileQualityNet::MobileQualityNet(const NetSpec& spec) : spec_(spec) {
+  if (!(spec.width > 0.0 && spec.width <= 4.0)) throw InputError("width " + std::to_string(spec.width) + ": must be in (0, 4]");
+  trunk_ = register_module("trunk", MobileNetTrunk(spec.width));
+  int64_t features = 0;
+  for (int t : taps()) features += 2 * trunk_->channels_after(t);
+  fc1_ = register_module("fc1", torch::nn::Linear(features, 128));
+  drop_ = register_module("drop", torch::nn::Dropout(0.25));
+  fc2_ = register_module("fc2", torch::nn::Linear(128, 1));
+  mean_ = register_buffer("mean", channel_tensor(spec.mean));
+  std_ = register_buffer("std", channel_tensor(spec.std));
+}
+
+torch::Tensor MobileQualityNet::features(const torch::Tensor& images) {
+  TORCH_CHECK(images.dim() == 4 && images.size(1) == 3, "expected images [N,3,H,W], got ", images.sizes());
+  const auto f = trunk_->forward((images - mean_) / std_, taps());
+  std::vector<torch::Tensor> stats;
+  for (const auto& y : f) {
+    const auto m = y.mean({2, 3});
+    stats.push_back(m);
+    // sqrt(var + eps): finite gradients where a channel is constant (ReLU6 at 0 or 6).
+    stats.push_back(torch::sqrt((y - m.unsqueeze(2).unsqueeze(3)).pow(2).mean({2, 3}) + 1e-6));
+  }
+  return torch::cat(stats, 1);
+}
+
+torch::Tensor MobileQualityNet::dense(const torch::Tensor& images) {
+  auto h = torch::relu(fc1_->forward(features(images)));
+  return fc2_->forward(drop_->forward(h)).view({-1, 1, 1, 1});
+}
+
+torch::Tensor MobileQualityNet::scalar(const torch::Tensor& images) { return dense(images).view({-1}); }
 
 ParameterSplit split_trunk_parameters(torch::nn::Module& net) {
   ParameterSplit s;

@@ -59,6 +59,12 @@ TORCH_MODULE(MobileNetTrunk);
 int import_tfjs_mobilenet(MobileNetTrunk& trunk, const TfjsGraph& graph);
 int import_tfjs_mobilenet(MobileNetTrunk& trunk, const std::string& model_json);
 
+class RankNet;
+// Imports the TF.js MobileNetV1 graph `model_json` into the trunk of a
+// posenet_mnv1 network (counting or quality). Throws rv::InputError naming the
+// file when the network has no MobileNet trunk or the graph does not fit.
+int import_tfjs_trunk(RankNet& net, const std::string& model_json);
+
 class MobileDensityNet : public RankNet {
  public:
   explicit MobileDensityNet(const NetSpec& spec);
@@ -75,6 +81,31 @@ class MobileDensityNet : public RankNet {
   torch::Tensor mean_, std_;
 };
 
+// Quality network ("posenet_mnv1", task quality): the same trunk; the mean and
+// standard deviation over the image of six of its layers (blocks 1, 3, 5, 7,
+// 11 and 13: from fine texture and noise up to what the picture shows) feed a
+// small MLP to one raw score. Standard deviations keep what averaging loses
+// (noise, blur and blocking change how features vary, not only their mean).
+class MobileQualityNet : public RankNet {
+ public:
+  explicit MobileQualityNet(const NetSpec& spec);
+  torch::Tensor dense(const torch::Tensor& images) override;
+  torch::Tensor scalar(const torch::Tensor& images) override;
+  int output_stride() const override { return 16; }
+  const NetSpec& spec() const override { return spec_; }
+  MobileNetTrunk& trunk() { return trunk_; }
+  // The pooled statistics [N, 2 * sum of tapped channels] the head sees.
+  torch::Tensor features(const torch::Tensor& images);
+  static const std::vector<int>& taps();
+
+ private:
+  NetSpec spec_;
+  MobileNetTrunk trunk_{nullptr};
+  torch::nn::Linear fc1_{nullptr}, fc2_{nullptr};
+  torch::nn::Dropout drop_{nullptr};
+  torch::Tensor mean_, std_;
+};
+
 // Parameters whose name starts with "trunk." — the pretrained part, trained at
 // a lower learning rate — and the rest.
 struct ParameterSplit {
@@ -83,7 +114,7 @@ struct ParameterSplit {
 ParameterSplit split_trunk_parameters(torch::nn::Module& net);
 
 // Stops gradients for the first `layers` convs of the network's trunk (a
-// MobileDensityNet or a VGG DensityNet; conv layers are counted in order).
+// MobileDensityNet, MobileQualityNet or a VGG network; conv layers are counted in order).
 // Returns how many were frozen.
 int freeze_trunk_layers(torch::nn::Module& net, int layers);
 

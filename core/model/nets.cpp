@@ -93,6 +93,18 @@ torch::Tensor QualityNet::dense(const torch::Tensor& images) {
 
 torch::Tensor QualityNet::scalar(const torch::Tensor& images) { return dense(images).view({-1}); }
 
+double default_width(const std::string& arch) { return arch == "posenet_mnv1" ? 0.75 : 0.25; }
+
+void set_arch_normalisation(NetSpec& spec) {
+  if (spec.arch == "posenet_mnv1") {
+    spec.mean = {0.5, 0.5, 0.5};
+    spec.std = {0.5, 0.5, 0.5};
+  } else {
+    spec.mean = {0.485, 0.456, 0.406};
+    spec.std = {0.229, 0.224, 0.225};
+  }
+}
+
 std::vector<std::string> known_architectures() { return {"vgg16", "posenet_mnv1"}; }
 
 RankNetPtr build_network(const NetSpec& spec) {
@@ -101,7 +113,7 @@ RankNetPtr build_network(const NetSpec& spec) {
     throw InputError("architecture '" + spec.arch + "': unknown (known: vgg16, posenet_mnv1)");
   }
   if (spec.arch == "posenet_mnv1") {
-    if (spec.task != Task::Count) throw InputError("architecture 'posenet_mnv1': only for counting models");
+    if (spec.task == Task::Quality) return std::make_shared<MobileQualityNet>(spec);
     return std::make_shared<MobileDensityNet>(spec);
   }
   if (spec.task == Task::Count) return std::make_shared<DensityNet>(spec);

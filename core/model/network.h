@@ -47,6 +47,12 @@ using RankNetPtr = std::shared_ptr<RankNet>;
 // rv::InputError naming the architecture when it is unknown or the width is
 // out of range.
 RankNetPtr build_network(const NetSpec& spec);
+// The width an architecture is built at unless asked otherwise (0.75 for
+// posenet_mnv1, the released PoseNet; 0.25 for the compact VGG16).
+double default_width(const std::string& arch);
+// Sets spec.mean/std to what the architecture's pretrained weights expect
+// (PoseNet: RGB scaled to [-1, 1]); ImageNet statistics otherwise.
+void set_arch_normalisation(NetSpec& spec);
 std::vector<std::string> known_architectures();
 
 }  // namespace rv

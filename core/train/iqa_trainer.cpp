@@ -245,13 +245,15 @@ IqaTrainResult IqaTrainer::run(int rank_done, int done, IqaObserver observer, Iq
 
   // Stage 1: ranking only.
   if (!o.rank_images.empty() && o.rank_iterations > rank_done) {
-    auto opt = make_optimiser(net_->parameters(), rank_opt);
+    rank_opt.total = o.rank_iterations;
+    std::vector<double> mult;
+    auto opt = make_optimiser(*net_, rank_opt, mult);
     if (rank_done > 0 && restore) restore(*opt);
     double smoothed = NAN;
     for (int it = rank_done + 1; it <= o.rank_iterations; ++it) {
       auto rng = step_rng(o.seed, 1, it);
       const double lr = learning_rate_at(rank_opt, it - 1);
-      set_learning_rate(*opt, lr);
+      set_learning_rate(*opt, lr, mult);
       auto batch = make_distortion_batch(o.rank_images, o.distortions, rng, load);
       opt->zero_grad();
       auto loss = rank_loss(batch);
@@ -276,14 +278,17 @@ IqaTrainResult IqaTrainer::run(int rank_done, int done, IqaObserver observer, Iq
 
   // Stage 2: regression on scores (fine-tune), or regression + λ ranking (multi-task).
   if (!o.train.empty() && o.iterations > done) {
-    auto opt = make_optimiser(net_->parameters(), o.optimiser);
+    OptimiserOptions reg_opt = o.optimiser;
+    reg_opt.total = o.iterations;
+    std::vector<double> mult;
+    auto opt = make_optimiser(*net_, reg_opt, mult);
     if (done > 0 && restore) restore(*opt);
     const size_t n = o.train.size();
     double smoothed = NAN;
     for (int it = done + 1; it <= o.iterations; ++it) {
       auto rng = step_rng(o.seed, 2, it);
-      const double lr = learning_rate_at(o.optimiser, it - 1);
-      set_learning_rate(*opt, lr);
+      const double lr = learning_rate_at(reg_opt, it - 1);
+      set_learning_rate(*opt, lr, mult);
       // One crop of each training image per epoch (§6.1): walk a per-epoch
       // shuffle of the training set.
       std::vector<cv::Mat> crops;

@@ -19,6 +19,11 @@
 #   the scale range it only suits ShanghaiTech's scale.
 #   Same with 176-288-px patches resized to 224 and 3000 iterations: 26.2 / 40.8 / 46.5 at
 #   500 / 1000 / 1500, stopped.
+# Tried on 2026-12-03 (later): the stage-1 run resumed from its iteration-2018 checkpoint
+#   to the end of its 3000-iteration schedule (RESUME=... ITERATIONS=3000, 1195 s). Held-out
+#   80: MAE 34.2 uncalibrated (count ratio 1.22, was 1.08 at 2018), correlation 0.950 (0.951
+#   at 2018); with the best factor for each (fitted on those 80, a diagnostic only) 19.6 vs
+#   19.5. The remaining iterations only grew the over-count, so stage 1 stays stopped at 2018.
 # The ranking loss is not in this recipe (not measured to help with this backbone yet; see the card).
 # Usage: models/recipes/crowdcount-posenet.sh [RANKVISION_BIN] [OUT] [extra flags...]
 # Env: RANKVISION_DATA (default ../shared/data), THREADS (default 2),

@@ -300,6 +300,37 @@ def case_active_sim(d):
     assert bad.returncode != 0 and "missing.json" in bad.stderr and "Traceback" not in bad.stderr, bad.stderr
 
 
+def case_posenet(d):
+    """train-iqa from PoseNet's pretrained MobileNetV1 trunk (--arch posenet_mnv1 --init model.json)."""
+    img_dir, scores, unl, rows = make_iqa(d)
+    posenet = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models", "pretrained", "posenet",
+                           "posenet.json")
+    out, log = os.path.join(d, "pn.rvb"), os.path.join(d, "pn.jsonl")
+    p = run("train-iqa", "--images", unl, "--distortions", "live", "--scores", scores, "--score-images", img_dir,
+            "--mode", "multitask", "--rank-iterations", "4", "--iterations", "60", "--batch", "8", "--rank-sources",
+            "2", "--rank-types", "1", "--crop", "64", "--arch", "posenet_mnv1", "--init", posenet, "--freeze-trunk",
+            "5", "--trunk-lr-mult", "0.1", "--warmup", "5", "--lr-schedule", "cosine", "--lr", "1e-3", "--log", log,
+            "--threads", "1", "--out", out, timeout=170)
+    assert "imported 27 MobileNetV1 layers" in p.stdout and "froze the first 5 trunk layers" in p.stdout, p.stdout
+    meta = json.loads(run("info", out).stdout)["meta"]
+    assert meta["architecture"] == "posenet_mnv1" and meta["width"] == 0.75, meta
+    assert meta["normalisation"]["mean"] == [0.5, 0.5, 0.5], meta["normalisation"]
+    records = [json.loads(l) for l in open(log)]
+    # Warm-up then cosine: the lr rises over the first 5 iterations and ends near the floor.
+    lrs = [r["lr"] for r in records if r["stage"] == "multitask"]
+    assert lrs[0] < 1e-3 and max(lrs) > 0.5e-3 and lrs[-1] < 0.1e-3, lrs
+    losses = [r["reg_loss_avg"] for r in records if r["stage"] == "multitask"]
+    assert losses[-1] < losses[0], losses
+    e = last_json(run("eval-iqa", "--model", out, "--images", img_dir, "--scores", scores, "--crops", "2",
+                      "--crop", "64"))
+    assert e["n"] == len(rows) and -1 <= e["srocc"] <= 1, e
+    expect_error(run("train-iqa", "--scores", scores, "--score-images", img_dir, "--arch", "posenet_mnv1", "--init",
+                     os.path.join(d, "missing.json"), "--out", os.path.join(d, "x.rvb"), check=False), "missing.json")
+    expect_error(run("train-iqa", "--scores", scores, "--score-images", img_dir, "--init", posenet, "--iterations",
+                     "1", "--out", os.path.join(d, "x.rvb"), check=False), "posenet_mnv1 only")
+    assert not os.path.exists(os.path.join(d, "x.rvb"))
+
+
 def case_visualise(d):
     rng = np.random.default_rng(0)
     img = texture(rng, 120)

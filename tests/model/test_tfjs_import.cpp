@@ -175,6 +175,43 @@ TEST(MobileDensityNet, StrideEightOutputAndCount) {
   EXPECT_TRUE(net.trunk()->layer(3)->weight.requires_grad());
 }
 
+TEST(MobileQualityNet, PooledStatisticsOfSixLayersToOneScore) {
+  rv::NetSpec spec;
+  spec.task = rv::Task::Quality;
+  spec.arch = "posenet_mnv1";
+  spec.width = 0.75;
+  rv::set_arch_normalisation(spec);
+  auto net = std::dynamic_pointer_cast<rv::MobileQualityNet>(rv::build_network(spec));
+  ASSERT_TRUE(net);
+  EXPECT_EQ(rv::import_tfjs_trunk(*net, model_json().string()), 27);
+  net->eval();
+  torch::NoGradGuard no_grad;
+  // Blocks 1, 3, 5, 7, 11, 13 of width 0.75: 48 + 96 + 192 + 384 + 384 + 384 channels, mean and sd each.
+  const auto x = torch::rand({2, 3, 96, 80});
+  const auto f = net->features(x);
+  EXPECT_EQ(f.sizes(), (std::vector<int64_t>{2, 2 * (48 + 96 + 192 + 384 + 384 + 384)}));
+  // The first statistics are block 1's channel means over the image.
+  const auto b1 = net->trunk()->forward((x - 0.5) / 0.5, {rv::MobileNetTrunkImpl::pointwise(1)})[0];
+  EXPECT_LE((f.narrow(1, 0, 48) - b1.mean({2, 3})).abs().max().item<double>(), 1e-5);
+  // Standard deviations are sqrt(var + 1e-6), finite in gradient where a channel is constant.
+  EXPECT_LE((f.narrow(1, 48, 48) - torch::sqrt(b1.var({2, 3}, /*unbiased=*/false) + 1e-6)).abs().max().item<double>(), 1e-5);
+  EXPECT_EQ(net->scalar(x).sizes(), (std::vector<int64_t>{2}));
+  EXPECT_EQ(net->dense(x).sizes(), (std::vector<int64_t>{2, 1, 1, 1}));
+  // A noisy copy of an image gets other statistics (what the head can learn from).
+  const auto noisy = (x + 0.2 * torch::randn_like(x)).clamp(0, 1);
+  EXPECT_GT((net->features(noisy) - f).abs().max().item<double>(), 1e-2);
+  // The pretrained trunk is the low-lr group; the head (two linear layers) the other.
+  auto split = rv::split_trunk_parameters(*net);
+  EXPECT_EQ(split.trunk.size(), 54u);
+  EXPECT_EQ(split.head.size(), 4u);
+  // A VGG16 network has no MobileNet trunk to import into.
+  rv::NetSpec vgg;
+  vgg.task = rv::Task::Quality;
+  vgg.width = 0.125;
+  auto q = rv::build_network(vgg);
+  expect_input_error([&] { rv::import_tfjs_trunk(*q, model_json().string()); }, "posenet_mnv1 only");
+}
+
 TEST(TfjsGraph, Errors) {
   expect_input_error([] { rv::load_tfjs_graph("/nonexistent/model.json"); }, "no such file");
   const auto dir = temp_dir("errors");
