@@ -1,14 +1,15 @@
-// The crowdcount element's overhead: in one run, the frames per second of a
-// pipeline (appsrc ! crowdcount on-busy=wait ! fakesink sync=false) against
-// the bare engine's forward rate (CrowdCounter::count) on the same frames and
-// model. Prints a JSON object as the last line; ratio = pipeline / engine.
+// An element's overhead: in one run, the frames per second of a pipeline
+// (appsrc ! crowdcount|iqascore on-busy=wait ! fakesink sync=false) against
+// the bare engine's rate (CrowdCounter::count or QualityScorer::score) on the
+// same frames and model. Prints a JSON object as the last line; ratio =
+// pipeline / engine.
 //
-//   plugin_overhead [--model FILE] [--video FILE] [--frames N] [--rounds R]
+//   plugin_overhead [--element crowdcount|iqascore] [--model FILE] [--video FILE] [--frames N] [--rounds R]
 //
 // Frames: the first N decoded frames of --video (default: OpenCV's vtest.avi
 // when installed), else N generated 768×576 frames. Model: --model, else the
-// installed default counting model, else an untrained vgg16×0.25 written to a
-// temporary file (the overhead does not depend on the weights).
+// installed default model of the element's task, else an untrained vgg16×0.25
+// written to a temporary file (the overhead does not depend on the weights).
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
@@ -16,6 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -80,7 +82,7 @@ Frames generate(int n, int width, int height) {
   return f;
 }
 
-double engine_fps(rv::CrowdCounter& counter, const Frames& f) {
+double engine_fps(const std::function<void(const rv::ImageView&)>& infer, const Frames& f) {
   auto view_of = [&](GstVideoFrame& vf) {
     return rv::ImageView{static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&vf, 0)), GST_VIDEO_FRAME_WIDTH(&vf),
                          GST_VIDEO_FRAME_HEIGHT(&vf), static_cast<size_t>(GST_VIDEO_FRAME_PLANE_STRIDE(&vf, 0)),
@@ -91,7 +93,7 @@ double engine_fps(rv::CrowdCounter& counter, const Frames& f) {
     GstVideoFrame vf;
     GstVideoInfo info = f.info;
     gst_video_frame_map(&vf, &info, b, GST_MAP_READ);
-    counter.count(view_of(vf));
+    infer(view_of(vf));
     gst_video_frame_unmap(&vf);
   }
   const double s = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -99,11 +101,11 @@ double engine_fps(rv::CrowdCounter& counter, const Frames& f) {
 }
 
 // Runs the frames through the element; warm-up frames first (not timed).
-double pipeline_fps(const std::string& model, const Frames& f, int warmup) {
+double pipeline_fps(const std::string& element, const std::string& model, const Frames& f, int warmup) {
   gchar* desc = g_strdup_printf(
-      "appsrc name=src format=time is-live=false block=true max-buffers=4 ! crowdcount name=cc model-file=\"%s\" "
+      "appsrc name=src format=time is-live=false block=true max-buffers=4 ! %s name=el model-file=\"%s\" "
       "on-busy=wait ! fakesink sync=false",
-      model.c_str());
+      element.c_str(), model.c_str());
   GError* error = nullptr;
   GstElement* pipeline = gst_parse_launch(desc, &error);
   g_free(desc);
@@ -137,7 +139,7 @@ double pipeline_fps(const std::string& model, const Frames& f, int warmup) {
       std::fprintf(stderr, "pipeline failed during warm-up\n");
       std::exit(1);
     }
-    if (gst_message_has_name(m, "crowdcount")) ++seen;
+    if (gst_message_has_name(m, element.c_str())) ++seen;
     gst_message_unref(m);
   }
   const auto t0 = Clock::now();
@@ -165,11 +167,12 @@ int main(int argc, char** argv) {
   // Use the build's plugin unless told otherwise.
   if (!g_getenv("GST_PLUGIN_PATH")) gst_registry_scan_path(gst_registry_get(), RANKVISION_PLUGIN_BUILD_DIR);
 
-  std::string model, video = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
+  std::string element = "crowdcount", model, video = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
   int n = 40, rounds = 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
-    if (a == "--model") model = argv[i + 1];
+    if (a == "--element") element = argv[i + 1];
+    else if (a == "--model") model = argv[i + 1];
     else if (a == "--video") video = argv[i + 1];
     else if (a == "--frames") n = std::max(1, std::atoi(argv[i + 1]));
     else if (a == "--rounds") rounds = std::max(1, std::atoi(argv[i + 1]));
@@ -178,14 +181,19 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  if (element != "crowdcount" && element != "iqascore") {
+    std::fprintf(stderr, "--element %s: expected crowdcount or iqascore\n", element.c_str());
+    return 2;
+  }
+  const rv::Task task = element == "crowdcount" ? rv::Task::Count : rv::Task::Quality;
   std::string temp_model;
-  if (model.empty()) model = rv::default_model_path(rv::Task::Count);
+  if (model.empty()) model = rv::default_model_path(task);
   if (model.empty()) {
     gchar* dir = g_dir_make_tmp("rv-bench-XXXXXX", nullptr);
     temp_model = std::string(dir) + "/untrained.rvm";
     g_free(dir);
     rv::NetSpec spec;
-    spec.task = rv::Task::Count;
+    spec.task = task;
     spec.width = 0.25;
     rv::save_bundle(temp_model, rv::make_bundle(spec));
     model = temp_model;
@@ -194,25 +202,34 @@ int main(int argc, char** argv) {
   Frames frames = g_file_test(video.c_str(), G_FILE_TEST_EXISTS) ? decode(video, n) : Frames();
   if (frames.buffers.empty()) frames = generate(n, 768, 576);
 
-  auto counter = rv::CrowdCounter::from_file(model);
+  std::unique_ptr<rv::CrowdCounter> counter;
+  std::unique_ptr<rv::QualityScorer> scorer;
+  std::function<void(const rv::ImageView&)> infer;
+  if (task == rv::Task::Count) {
+    counter = rv::CrowdCounter::from_file(model);
+    infer = [&](const rv::ImageView& v) { counter->count(v); };
+  } else {
+    scorer = rv::QualityScorer::from_file(model);
+    infer = [&](const rv::ImageView& v) { scorer->score(v); };
+  }
   {  // Warm-up of the engine alone (first calls allocate).
     Frames warm;
     warm.info = frames.info;
     warm.buffers.assign(frames.buffers.begin(), frames.buffers.begin() + std::min<size_t>(2, frames.buffers.size()));
-    engine_fps(*counter, warm);
+    engine_fps(infer, warm);
   }
   // Alternate the two so that background load hits both alike; keep the best of each.
   double best_engine = 0, best_pipeline = 0;
   for (int r = 0; r < rounds; ++r) {
-    best_engine = std::max(best_engine, engine_fps(*counter, frames));
-    best_pipeline = std::max(best_pipeline, pipeline_fps(model, frames, 2));
+    best_engine = std::max(best_engine, engine_fps(infer, frames));
+    best_pipeline = std::max(best_pipeline, pipeline_fps(element, model, frames, 2));
     std::fprintf(stderr, "round %d: engine %.2f fps, pipeline %.2f fps\n", r + 1, best_engine, best_pipeline);
   }
   const double ratio = best_pipeline / best_engine;
   std::printf(
-      "{\"benchmark\": \"plugin_overhead\", \"frames\": %zu, \"width\": %d, \"height\": %d, \"source\": \"%s\", "
+      "{\"benchmark\": \"plugin_overhead\", \"element\": \"%s\", \"frames\": %zu, \"width\": %d, \"height\": %d, \"source\": \"%s\", "
       "\"model\": \"%s\", \"engine_fps\": %.3f, \"pipeline_fps\": %.3f, \"ratio\": %.4f}\n",
-      frames.buffers.size(), GST_VIDEO_INFO_WIDTH(&frames.info), GST_VIDEO_INFO_HEIGHT(&frames.info),
+      element.c_str(), frames.buffers.size(), GST_VIDEO_INFO_WIDTH(&frames.info), GST_VIDEO_INFO_HEIGHT(&frames.info),
       frames.source.c_str(), model.c_str(), best_engine, best_pipeline, ratio);
 
   for (GstBuffer* b : frames.buffers) gst_buffer_unref(b);

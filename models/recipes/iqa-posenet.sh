@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Recipe of the PoseNet-trunk quality model (models/iqa-default.md): PoseNet's
+# pretrained MobileNetV1 0.75 (COCO people; models/pretrained/posenet) as the
+# trunk, the mean and sd of six of its layers into a small MLP (arch posenet_mnv1).
+# LIVE-C scores, 100 of the 418 images held out (seeded split, --seed); 224-px
+# crops at native resolution (as iqascore scores them), batch 16, Adam, lr 1e-3
+# for the head and 1e-4 for the trunk, first 5 trunk layers fixed, warm-up then cosine.
+# ARM (default multitask):
+#   regression     scores only
+#   rank+finetune  RANK_ITERS ranking iterations, then ITERATIONS on the scores
+#   multitask      ITERATIONS of L_reg + lambda L_rank (Eq. 5)
+# The ranking part: the 17 TID2013 distortion types x 4 levels of unlabelled
+# frames (ShanghaiTech B train images, the 800 Mall frames, Debian's
+# opencv-doc example images), the all-pairs loss, 2 sources x 2 types per batch.
+# Usage: models/recipes/iqa-posenet.sh [RANKVISION_BIN] [OUT] [extra train-iqa flags]
+# Env: RANKVISION_DATA (default ../shared/data), ARM, SEED (default 1),
+#      ITERATIONS (default 500), RANK_ITERS (default 300), THREADS (default 2), LAMBDA (default 1).
+set -euo pipefail
+bin=${1:-build/training/rankvision}
+out=${2:-models/iqa-default.rvm}
+data=${RANKVISION_DATA:-../shared/data}
+arm=${ARM:-multitask}
+its=${ITERATIONS:-500}
+unlabelled=(--images "$data/shanghaitech/part_B/train_data/images" --images "$data/mall/frames"
+            --images /usr/share/doc/opencv-doc/examples/data --distortions tid2013 --rank-sources 2 --rank-types 2)
+case $arm in
+  regression) flags=(--mode finetune --rank-iterations 0) ;;
+  rank+finetune) flags=("${unlabelled[@]}" --mode finetune --rank-iterations "${RANK_ITERS:-300}") ;;
+  multitask) flags=("${unlabelled[@]}" --mode multitask --lambda "${LAMBDA:-1}" --rank-iterations 0) ;;
+  *) echo "iqa-posenet.sh: unknown ARM '$arm' (regression, rank+finetune, multitask)" >&2; exit 2 ;;
+esac
+"$bin" train-iqa --scores "$data/livec/scores.csv" --score-images "$data/livec/images" --val 100 --val-crops 5 \
+  --arch posenet_mnv1 --init models/pretrained/posenet/posenet.json --freeze-trunk 5 --trunk-lr-mult 0.1 \
+  --iterations "$its" --batch 16 --crop 224 --optimizer adam --lr 1e-3 --weight-decay 1e-4 \
+  --warmup 40 --lr-schedule cosine --val-every 100 --seed "${SEED:-1}" --threads "${THREADS:-2}" \
+  --checkpoint-every 100 "${flags[@]}" --out "$out" "${@:3}"
