@@ -60,6 +60,8 @@ int cmd_eval_iqa(int argc, char** argv) {
                 {"distortions", "SET", "set for --ranking-accuracy: tid2013 or live", "tid2013"},
                 {"ladder-crops", "N", "random crops per image for --ranking-accuracy", "1"},
                 {"limit", "N", "use only the first N images (0: all)", "0"},
+                {"holdout", "N", "only the N images `train-iqa --val N --seed S` held out", ""},
+                {"split-seed", "S", "the --seed of that train-iqa run (with --holdout)", "1"},
                 {"seed", "N", "random seed for the crops and distortions", "1"},
                 {"device", "DEV", "cpu, cuda or cuda:N", "cpu"},
                 {"threads", "N", "LibTorch threads (0: LibTorch's default)", "0"},
@@ -88,7 +90,17 @@ int cmd_eval_iqa(int argc, char** argv) {
       if (!std::filesystem::is_regular_file(std::filesystem::path(dir) / s.image))
         throw InputError(args.str("scores") + ": image " + s.image + " not found in " + dir);
     }
+    if (args.has("holdout")) {
+      const long n = args.integer("holdout", 1, 1, 1000000);
+      if (n + 2 > static_cast<long>(scores.size()))
+        throw InputError("--holdout " + std::to_string(n) + ": " + args.str("scores") + " has only " +
+                         std::to_string(scores.size()) + " rows (train-iqa --val keeps at least 2 for training)");
+      shuffle_for_holdout(scores, static_cast<uint32_t>(args.integer("split-seed", 1, 0, 4294967295L)));
+      scores.resize(static_cast<size_t>(n));
+    }
     if (limit > 0 && static_cast<long>(scores.size()) > limit) scores.resize(limit);
+  } else if (args.has("holdout")) {
+    throw InputError("--holdout: needs --scores (the CSV train-iqa split)");
   }
   std::string model = args.str("model", default_model_path(Task::Quality));
   if (model.empty()) throw InputError("--model: not given and no default quality model is installed");

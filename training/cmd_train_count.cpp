@@ -47,6 +47,9 @@ int cmd_train_count(int argc, char** argv) {
                  {"background", "X", "fraction of labelled patches redrawn until they hold nobody", "0"},
                  {"count-weight", "X", "add X x (patch count error)^2 to the density loss", "0"},
                  {"pooled-weight", "X", "add X x the density loss on 2x2- and 4x4-cell sums (penalises haze)", "0"},
+                 {"loss", "NAME", "labelled loss: euclidean (Gaussian density maps, Eq. 17) | bayesian (head points, Bayesian loss with a background class)", "euclidean"},
+                 {"bayes-sigma", "PX", "bayesian: posterior Gaussian sigma, pixels of the original image", "8"},
+                 {"bayes-background", "X", "bayesian: background distance as a fraction of the patch side (0 = no background class)", "0.15"},
                  {"stop-after", "N", "stop as Ctrl-C would (checkpoint, exit 130) after N of --iterations", "0"},
                  {"input-scale", "X", "resize all images by X first (faster; stored in the bundle)", "1"},
                  {"input-size", "PX", "side of labelled patches and ranked crops (multiple of 16)", "224"},
@@ -108,6 +111,12 @@ int cmd_train_count(int argc, char** argv) {
   o.device = a.str("device", "cpu");
   const long n_val = a.integer("val", 0, 0, 1000000);
   const double scale = a.real("input-scale", 1.0, 0.05, 8.0);
+  const std::string loss = a.str("loss", "euclidean");
+  if (loss != "euclidean" && loss != "bayesian")
+    throw InputError("--loss '" + loss + "': must be euclidean or bayesian");
+  o.bayesian = loss == "bayesian";
+  o.bayes_sigma = a.real("bayes-sigma", 8.0, 1e-3, 1e4) * scale;
+  o.bayes_background = a.real("bayes-background", 0.15, 0.0, 10.0);
   if (!o.log_path.empty()) check_output_path(o.log_path, "--log");
   check_output_path(o.checkpoint_path, "--checkpoint");
 

@@ -135,8 +135,7 @@ int cmd_train_iqa(int argc, char** argv) {
   o.seed = static_cast<uint32_t>(args.integer("seed", 1, 0, 4294967295L));
   {
     // The held-out split depends only on the seed and the CSV.
-    std::mt19937 rng(o.seed ^ 0x5eed);
-    std::shuffle(scored.begin(), scored.end(), rng);
+    shuffle_for_holdout(scored, o.seed);
     o.val.assign(scored.begin(), scored.begin() + n_val);
     o.train.assign(scored.begin() + n_val, scored.end());
   }
@@ -234,6 +233,12 @@ int cmd_train_iqa(int argc, char** argv) {
     p["unlabelled_images"] = o.rank_images.size();
     p["train_images"] = o.train.size();
     p["val_images"] = o.val.size();
+    {
+      // Which images were held out, by file name (eval-iqa --holdout N --split-seed S gives the same).
+      nlohmann::json names = nlohmann::json::array();
+      for (const auto& v : o.val) names.push_back(std::filesystem::path(v.path).filename().string());
+      p["val_image_names"] = names;
+    }
     p["rank_iterations"] = o.rank_iterations;
     p["iterations"] = o.iterations;
     p["seed"] = o.seed;

@@ -4,7 +4,9 @@
 // anything is written.
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
+#include <random>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +18,15 @@
 #include "common/error.h"
 
 namespace rv::cli {
+
+// The held-out split of scored images: `train-iqa --val N --seed S` keeps the first N of the list
+// shuffled by this, and `eval-iqa --holdout N --split-seed S` evaluates exactly those. It depends
+// only on the seed and the CSV's row order.
+template <class T>
+void shuffle_for_holdout(std::vector<T>& rows, uint32_t seed) {
+  std::mt19937 rng(seed ^ 0x5eed);
+  std::shuffle(rows.begin(), rows.end(), rng);
+}
 
 // The folder an output file goes to must exist (we never create parent
 // folders silently: a typo would scatter files).

@@ -11,6 +11,7 @@
 #include "data/patch_sampler.h"
 #include "data/tensor_convert.h"
 #include "engine/engines.h"
+#include "loss/bayesian_loss.h"
 #include "loss/regression_loss.h"
 #include "metrics/metrics.h"
 #include "train/checkpoint.h"
@@ -44,6 +45,38 @@ bool has_point_in(const Points& points, const cv::Rect& rect) {
   for (const auto& p : points)
     if (p.x >= rect.x && p.x < rect.x + rect.width && p.y >= rect.y && p.y < rect.y + rect.height) return true;
   return false;
+}
+
+torch::Tensor points_tensor(const Points& points) {
+  auto t = torch::empty({static_cast<int64_t>(points.size()), 2}, torch::kFloat);
+  auto a = t.accessor<float, 2>();
+  for (size_t i = 0; i < points.size(); ++i) a[static_cast<int64_t>(i)][0] = points[i].x, a[static_cast<int64_t>(i)][1] = points[i].y;
+  return t;
+}
+
+// Head points of a square crop resized to out_size (patch pixels), mirrored like the patch.
+Points patch_points(const Points& points, const cv::Rect& rect, int out_size, bool flip) {
+  Points out = crop_points(points, rect, out_size);
+  if (flip)
+    for (auto& p : out) p.x = static_cast<float>(out_size - 1) - p.x;
+  return out;
+}
+
+// Mean over the patches of the Bayesian loss (sigma grows with the patch's zoom, so it stays the same
+// size on the people) plus each patch's negative mass: the head is linear, and without that term a
+// patch's shares could be met by cancelling positive density with negative density elsewhere.
+torch::Tensor bayesian_batch_loss(const torch::Tensor& dense, const std::vector<torch::Tensor>& heads,
+                                  const std::vector<double>& zooms, int stride, const CountTrainOptions& o) {
+  auto total = torch::zeros({}, dense.options());
+  for (int64_t i = 0; i < dense.size(0); ++i) {
+    BayesianLossOptions bo;
+    bo.sigma = o.bayes_sigma * zooms[static_cast<size_t>(i)];
+    bo.background_distance = o.bayes_background * static_cast<double>(o.input_size);
+    const auto d = dense[i];
+    total = total + bayesian_count_loss(d, heads[static_cast<size_t>(i)].to(dense.device()), stride, bo) +
+            torch::relu(-d).sum();
+  }
+  return total / static_cast<double>(dense.size(0));
 }
 
 }  // namespace
@@ -150,6 +183,8 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
     // ranks), then cut only this rank's slice.
     std::vector<cv::Mat> inputs;
     std::vector<cv::Mat> targets;
+    std::vector<torch::Tensor> patch_heads;  // Bayesian loss: head points in patch pixels
+    std::vector<double> zooms;
     for (int b = 0; use_labelled && b < o.batch; ++b) {
       const auto& li = data.labelled[std::uniform_int_distribution<size_t>(0, data.labelled.size() - 1)(rng)];
       cv::Rect rect = sample_patch_rect(li.image.size(), patch, rng);
@@ -162,6 +197,10 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
       if (b < lab_slice.first || b >= lab_slice.second) continue;
       inputs.push_back(cut_resized(li.image, rect, o.input_size, flip));
       targets.push_back(cell_density_target(li, cv::Rect2d(rect), o.input_size, stride, flip));
+      if (o.bayesian) {
+        patch_heads.push_back(points_tensor(patch_points(li.points, rect, o.input_size, flip)));
+        zooms.push_back(static_cast<double>(o.input_size) / rect.width);
+      }
     }
     const long n_lab = static_cast<long>(inputs.size());
     std::vector<int64_t> groups, ranks;
@@ -192,7 +231,8 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
       const auto dense = net.dense(x);
       if (n_lab > 0) {
         const auto target = densities_to_tensor(targets).to(device);
-        auto loss_c = density_euclidean_loss(dense.narrow(0, 0, n_lab), target);
+        auto loss_c = o.bayesian ? bayesian_batch_loss(dense.narrow(0, 0, n_lab), patch_heads, zooms, stride, o)
+                                 : density_euclidean_loss(dense.narrow(0, 0, n_lab), target);
         if (o.count_weight > 0) {
           // The per-cell loss barely sees a thin haze of density over the
           // background, but the count does: penalise each patch's count error too.

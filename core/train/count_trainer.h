@@ -67,6 +67,11 @@ struct CountTrainOptions {
   double background = 0.0;       // fraction of labelled patches redrawn until they hold nobody
   double count_weight = 0.0;     // + count_weight x (patch count error)^2, averaged over patches
   double pooled_weight = 0.0;    // + pooled_weight x the density loss on 2x2- and 4x4-cell sums
+  // Loss of the labelled patches: false = per-cell Euclidean loss on Gaussian targets (Eq. 17);
+  // true = the Bayesian loss on the head points (loss/bayesian_loss.h), plus the patch's negative mass.
+  bool bayesian = false;
+  double bayes_sigma = 4.0;      // posterior Gaussian, pixels of the (input-scaled) training image
+  double bayes_background = 0.15;  // background distance as a fraction of the patch side (0 = none)
   double clip_norm = 0.0;        // 0 = no gradient clipping
   OptimiserOptions optimiser;
   uint32_t seed = 1;

@@ -22,6 +22,13 @@
 #   33.3 / 23.2 / 35.5 / 36.6 / 35.4 / 35.3 at 300 ... 1800 iterations; not shipped.
 #   Its over-count depends on the input scale (mean predicted/true 1.26 at 0.4,
 #   1.16 at 0.5, 1.08 at 0.6 after 300 iterations): the model is not scale-invariant.
+# Tried on 2026-12-04: the Bayesian loss on the head points (--loss bayesian, sigma 8 px of the
+#   original image, background class at 0.15 x the patch side; core/loss/bayesian_loss.h) from
+#   stage 1, otherwise stage 1's patches and flags, --lr 2e-4 --warmup 50 --iterations 1200:
+#   validation MAE 41.1 / 26.1 / 37.9 at 200 / 400 / 600 iterations (under-counting: predicted/true
+#   0.74 at 600, correlation 0.943, against stage 1's 0.951); stopped at 600, not shipped. The
+#   background class takes the density of every cell more than ~6 px from a head at this
+#   resolution, and a map trained on 7.5-px Gaussians loses mass faster than it sharpens.
 set -euo pipefail
 stage1=${1:?usage: crowdcount-posenet-stage2.sh STAGE1_BUNDLE [RANKVISION_BIN] [OUT]}
 bin=${2:-build/training/rankvision}

@@ -37,7 +37,7 @@ case $arm in
   multitask) flags=("${unlabelled[@]}" --mode multitask --lambda "${LAMBDA:-1}" --rank-iterations 0) ;;
   *) echo "iqa-posenet.sh: unknown ARM '$arm' (regression, rank+finetune, multitask)" >&2; exit 2 ;;
 esac
-"$bin" train-iqa --scores "$data/livec/scores.csv" --score-images "$data/livec/images" --val 100 --val-crops 5 \
+"$bin" train-iqa --scores "$data/livec/scores.csv" --score-images "$data/livec/images" --val "${VAL:-100}" --val-crops 5 \
   --arch posenet_mnv1 --init models/pretrained/posenet/posenet.json --freeze-trunk 5 --trunk-lr-mult 0.1 \
   --iterations "$its" --batch 16 --crop 224 --optimizer adam --lr 1e-3 --weight-decay 1e-4 \
   --warmup 40 --lr-schedule cosine --val-every 100 --seed "${SEED:-1}" --threads "${THREADS:-2}" \

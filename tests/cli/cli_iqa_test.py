@@ -161,6 +161,16 @@ def case_train_eval(d):
     e2 = last_json(run("eval-iqa", "--model", out, "--images", img_dir, "--scores", scores, "--crops", "4",
                        "--crop", "64"))
     assert e2["srocc"] == e["srocc"] and e2["plcc"] == e["plcc"]
+    # eval-iqa --holdout N --split-seed S evaluates exactly the images train-iqa --val N --seed S held out.
+    held_csv = os.path.join(d, "held.csv")
+    e = last_json(run("eval-iqa", "--model", out, "--images", img_dir, "--scores", scores, "--crops", "2",
+                      "--crop", "64", "--holdout", "6", "--split-seed", seed, "--csv", held_csv))
+    assert e["n"] == 6, e
+    held = sorted(l.split(",")[0] for l in open(held_csv).read().strip().splitlines()[1:])
+    info = json.loads(run("info", out).stdout)
+    assert held == sorted(info["meta"]["provenance"]["val_image_names"]), (held, info["meta"]["provenance"])
+    expect_error(run("eval-iqa", "--model", out, "--images", img_dir, "--scores", scores, "--holdout",
+                     str(len(rows)), check=False), "--holdout")
 
 
 def case_rank_accuracy(d):
