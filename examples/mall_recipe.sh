@@ -1,7 +1,13 @@
 # Sourced (not run) by examples/adapt_mall.sh: the adaptation recipe of
 # models/examples/mall-adapted.rvm. Needs $data (the RANKVISION_DATA folder).
 frames=$data/mall/frames
-base=models/crowdcount-default.rvm
+# The shipped models/examples/mall-adapted.rvm was adapted from the default of 2026-12-03: the same
+# network (models/checkpoints/crowdcount-posenet-stage1.rvm) with count factor 0.9191 at input scale
+# 0.5. To reproduce it exactly, make that base and pass it as MALL_BASE:
+#   rankvision info models/checkpoints/crowdcount-posenet-stage1.rvm --set-input-scale 0.5 \
+#     --scale-counts 0.9191 --out out/default-2026-12-03.rvm
+# The default since 2026-12-04 is that network at input scale 0.625 with factor 1.071.
+base=${MALL_BASE:-models/crowdcount-default.rvm}
 labels=examples/mall-frame-counts.csv
 mall_iterations=300
 # Tried (held-out MAE of the 3 --holdout frames; the 3 frames of
