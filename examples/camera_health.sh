@@ -9,7 +9,8 @@
 #
 # Known limit of the default model (models/iqa-default.md): it takes noise for
 # detail. On "noise" (snow) it scores 75, above the clean bars (69), so it does
-# not alert there; blur and covered lenses score low. The multi-task model of
+# not alert there. A black picture (a covered lens) scores 23, and blurred
+# frames score low (models/cards/iqa-default-strip.png). The multi-task model of
 # the README's "Reproducing the paper" (ARM=multitask LAMBDA=0.3, pass it as
 # MODEL) orders noise right more often and scores snow 50 and the bars 64.
 set -euo pipefail
