@@ -161,6 +161,8 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
   };
 
   const auto group_rank = nested_crop_ranks(o.crops.k);
+  // Gaussian cell targets: the Euclidean loss needs them, and so do the count and pooled terms.
+  const bool need_targets = !o.bayesian || o.count_weight > 0 || o.pooled_weight > 0;
   PatchOptions patch{std::max(1, o.patch_min), std::max(o.patch_min, o.patch_max), o.input_size};
   CountTrainResult result;
   const auto t0 = std::chrono::steady_clock::now();
@@ -196,7 +198,7 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
       const bool flip = o.flip && std::uniform_int_distribution<int>(0, 1)(rng) == 1;
       if (b < lab_slice.first || b >= lab_slice.second) continue;
       inputs.push_back(cut_resized(li.image, rect, o.input_size, flip));
-      targets.push_back(cell_density_target(li, cv::Rect2d(rect), o.input_size, stride, flip));
+      if (need_targets) targets.push_back(cell_density_target(li, cv::Rect2d(rect), o.input_size, stride, flip));
       if (o.bayesian) {
         patch_heads.push_back(points_tensor(patch_points(li.points, rect, o.input_size, flip)));
         zooms.push_back(static_cast<double>(o.input_size) / rect.width);
@@ -230,7 +232,7 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
       const auto x = images_to_tensor(inputs).to(device);
       const auto dense = net.dense(x);
       if (n_lab > 0) {
-        const auto target = densities_to_tensor(targets).to(device);
+        const auto target = need_targets ? densities_to_tensor(targets).to(device) : torch::Tensor();
         auto loss_c = o.bayesian ? bayesian_batch_loss(dense.narrow(0, 0, n_lab), patch_heads, zooms, stride, o)
                                  : density_euclidean_loss(dense.narrow(0, 0, n_lab), target);
         if (o.count_weight > 0) {

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 import cli_util  # noqa: E402
-from cli_util import last_json, make_point_images, run  # noqa: E402
+from cli_util import expect_error, last_json, make_point_images, run  # noqa: E402
 TINY_NET = ["--width", "0.125", "--input-size", "64", "--patch-min", "32", "--patch-max", "96", "--rank-k", "3",
             "--quiet"]
 TINY = TINY_NET + ["--batch", "4", "--rank-sets", "2", "--threads", "2"]
@@ -164,6 +164,16 @@ def case_shanghaitech_train(d):
             "--density", "adaptive")
     assert last_json(p)["iterations"] == 3
     assert json.loads(run("info", out).stdout)["meta"]["batch_norm"] is True
+    # The Bayesian loss trains from the same head points (its loss is finite and logged); a loss name
+    # it does not know is an error that names the flag.
+    log = os.path.join(d, "bl.jsonl")
+    p = run("train-count", "--shanghaitech", sh, "--out", os.path.join(d, "bl.rvb"), "--iterations", "3", *TINY,
+            "--no-rank", "--loss", "bayesian", "--log-every", "1", "--log", log)
+    assert last_json(p)["iterations"] == 3
+    losses = [json.loads(l)["count_loss"] for l in open(log) if "count_loss" in l]
+    assert len(losses) == 3 and all(v > 0 and v == v for v in losses), losses
+    expect_error(run("train-count", "--shanghaitech", sh, "--out", os.path.join(d, "x.rvb"), "--loss", "l1",
+                     *TINY, check=False), "--loss")
 
 
 def case_learns(d):
