@@ -24,7 +24,7 @@ Canvas::Canvas(GstVideoFrame& frame)
     case GST_VIDEO_FORMAT_BGRx:
     case GST_VIDEO_FORMAT_BGRA: r_ = 2; g_ = 1; b_ = 0; pixel_ = 4; break;
     default: {
-      yuv_ = true;
+      blend_ = format_ == GST_VIDEO_FORMAT_NV12 ? &Canvas::blend_nv12 : &Canvas::blend_i420;
       const GstVideoColorimetry& c = frame.info.colorimetry;
       if (!gst_video_color_matrix_get_Kr_Kb(c.matrix, &kr_, &kb_)) {
         kr_ = 0.299;
@@ -44,36 +44,37 @@ Canvas::Yuv Canvas::to_yuv(Rgb c) const {
   return {float(16 + 219 * y), float(128 + 224 * pb), float(128 + 224 * pr)};
 }
 
-void Canvas::blend(int x, int y, Rgb colour, float alpha) {
-  if (x < 0 || y < 0 || x >= width_ || y >= height_ || alpha <= 0) return;
-  alpha = std::min(alpha, 1.0f);
-  if (!yuv_) {
-    auto* p = static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame_, 0)) +
-              static_cast<size_t>(y) * GST_VIDEO_FRAME_PLANE_STRIDE(&frame_, 0) + static_cast<size_t>(x) * pixel_;
-    p[r_] = mix(p[r_], colour.r, alpha);
-    p[g_] = mix(p[g_], colour.g, alpha);
-    p[b_] = mix(p[b_], colour.b, alpha);
-    return;
-  }
+uint8_t* Canvas::plane(int index, int x, int y) const {
+  return static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame_, index)) +
+         static_cast<size_t>(y) * GST_VIDEO_FRAME_PLANE_STRIDE(&frame_, index) + x;
+}
+
+void Canvas::blend_packed(int x, int y, Rgb colour, float alpha) {
+  uint8_t* p = plane(0, x * pixel_, y);
+  p[r_] = mix(p[r_], colour.r, alpha);
+  p[g_] = mix(p[g_], colour.g, alpha);
+  p[b_] = mix(p[b_], colour.b, alpha);
+}
+
+void Canvas::blend_i420(int x, int y, Rgb colour, float alpha) {
   const Yuv c = to_yuv(colour);
-  auto* luma = static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame_, 0)) +
-               static_cast<size_t>(y) * GST_VIDEO_FRAME_PLANE_STRIDE(&frame_, 0) + x;
+  uint8_t* luma = plane(0, x, y);
   *luma = mix(*luma, c.y, alpha);
   if ((x & 1) || (y & 1)) return;
-  const int cx = x / 2, cy = y / 2;
-  if (format_ == GST_VIDEO_FORMAT_NV12) {
-    auto* uv = static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame_, 1)) +
-               static_cast<size_t>(cy) * GST_VIDEO_FRAME_PLANE_STRIDE(&frame_, 1) + 2 * cx;
-    uv[0] = mix(uv[0], c.u, alpha);
-    uv[1] = mix(uv[1], c.v, alpha);
-  } else {
-    auto* u = static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame_, 1)) +
-              static_cast<size_t>(cy) * GST_VIDEO_FRAME_PLANE_STRIDE(&frame_, 1) + cx;
-    auto* v = static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame_, 2)) +
-              static_cast<size_t>(cy) * GST_VIDEO_FRAME_PLANE_STRIDE(&frame_, 2) + cx;
-    *u = mix(*u, c.u, alpha);
-    *v = mix(*v, c.v, alpha);
-  }
+  uint8_t* u = plane(1, x / 2, y / 2);
+  uint8_t* v = plane(2, x / 2, y / 2);
+  *u = mix(*u, c.u, alpha);
+  *v = mix(*v, c.v, alpha);
+}
+
+void Canvas::blend_nv12(int x, int y, Rgb colour, float alpha) {
+  const Yuv c = to_yuv(colour);
+  uint8_t* luma = plane(0, x, y);
+  *luma = mix(*luma, c.y, alpha);
+  if ((x & 1) || (y & 1)) return;
+  uint8_t* uv = plane(1, 2 * (x / 2), y / 2);
+  uv[0] = mix(uv[0], c.u, alpha);
+  uv[1] = mix(uv[1], c.v, alpha);
 }
 
 void Canvas::fill_rect(int x, int y, int w, int h, Rgb colour, float alpha) {

@@ -32,7 +32,7 @@ std::vector<Stop> stops(ColormapId id) {
 }
 }  // namespace
 
-Colormap::Colormap(ColormapId id) {
+Colormap::Colormap(ColormapId id) : id_(id) {
   const std::vector<Stop> s = stops(id);
   for (int i = 0; i < 256; ++i) {
     const float v = i / 255.0f;

@@ -21,45 +21,21 @@
  * ## Example launch line
  * |[
  * gst-launch-1.0 -m filesrc location=vtest.avi ! decodebin ! videoconvert ! \
- *     crowdcount draw-overlay=true draw-count=true zones="door:0,0,200,576" ! \
+ *     crowdcount draw-overlay=true zones="door:0,0,200,576" overlay-label="entrance" ! \
  *     videoconvert ! autovideosink
  * ]|
  */
 #include "gstcrowdcount.h"
 
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
-#include "colormap.h"
-#include "count_analyzer.h"
-#include "overlay.h"
-#include "zones.h"
+#include "count_task.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_crowd_count_debug);
 #define GST_CAT_DEFAULT gst_crowd_count_debug
 
 namespace {
-
-struct CountSettings {
-  std::mutex lock;
-  std::string roi_text;
-  std::string zones_text;
-  std::string zones_file;
-  rvgst::Polygon roi;
-  rvgst::ZoneSet inline_zones;
-  rvgst::ZoneSet file_zones;
-  std::string settings_error;  // a bad roi/zones value set before start
-  double count_threshold = -1;
-  rvgst::ColormapId colormap_id = rvgst::ColormapId::Jet;
-  std::shared_ptr<const rvgst::Colormap> colormap = std::make_shared<rvgst::Colormap>(rvgst::ColormapId::Jet);
-  bool draw_count = false;
-  bool attach_density = false;
-  // Alert state, worker thread only.
-  bool frame_alert = false;
-  std::map<std::string, bool> zone_alerts;
-};
 
 enum {
   PROP_0,
@@ -69,6 +45,7 @@ enum {
   PROP_COUNT_THRESHOLD,
   PROP_COLORMAP,
   PROP_DRAW_COUNT,
+  PROP_OVERLAY_LABEL,
   PROP_ATTACH_DENSITY_MAP,
   PROP_COUNT,
 };
@@ -90,65 +67,46 @@ GType colormap_get_type() {
 
 struct _GstCrowdCount {
   GstRvFilter parent;
-  CountSettings* settings;
+  rvgst::CountTask* task;  // owned by the base's FrameFlow
 };
 
 G_DEFINE_TYPE(GstCrowdCount, gst_crowd_count, GST_TYPE_RV_FILTER)
 
 namespace {
 
-CountSettings* settings_of(gpointer self) { return GST_CROWD_COUNT(self)->settings; }
+rvgst::CountTask* task_of(gpointer self) { return GST_CROWD_COUNT(self)->task; }
 
-// Parses one of the zone properties; on failure keeps the old value and
-// returns the reason (posted as an error at start, a warning while running).
-std::string apply_zone_property(CountSettings* s, guint id, const std::string& text) {
-  try {
-    switch (id) {
-      case PROP_ROI:
-        s->roi = text.empty() ? rvgst::Polygon() : rvgst::parse_shape(text, "roi");
-        s->roi_text = text;
-        break;
-      case PROP_ZONES:
-        s->inline_zones = rvgst::parse_zones(text);
-        s->zones_text = text;
-        break;
-      case PROP_ZONES_FILE:
-        s->file_zones = text.empty() ? rvgst::ZoneSet() : rvgst::load_zones_file(text);
-        s->zones_file = text;
-        break;
-    }
-    return "";
-  } catch (const std::exception& e) {
-    return e.what();
-  }
+std::string string_of(const GValue* value) {
+  const char* text = g_value_get_string(value);
+  return text ? text : "";
+}
+
+void set_region(GObject* object, rvgst::RegionProperty which, const GValue* value, GParamSpec* pspec) {
+  const std::string error = task_of(object)->set_region(which, string_of(value));
+  if (!error.empty() && GST_STATE(object) >= GST_STATE_PAUSED)
+    GST_ELEMENT_WARNING(object, RESOURCE, SETTINGS, ("Ignoring %s: %s", pspec->name, error.c_str()), (nullptr));
 }
 
 void set_property(GObject* object, guint id, const GValue* value, GParamSpec* pspec) {
-  CountSettings* s = settings_of(object);
-  std::string error;
-  {
-    std::lock_guard<std::mutex> lock(s->lock);
-    switch (id) {
-      case PROP_ROI:
-      case PROP_ZONES:
-      case PROP_ZONES_FILE: {
-        const char* text = g_value_get_string(value);
-        error = apply_zone_property(s, id, text ? text : "");
-        s->settings_error = error;
-        break;
-      }
-      case PROP_COUNT_THRESHOLD: s->count_threshold = g_value_get_double(value); break;
-      case PROP_COLORMAP:
-        s->colormap_id = static_cast<rvgst::ColormapId>(g_value_get_enum(value));
-        s->colormap = std::make_shared<rvgst::Colormap>(s->colormap_id);
-        break;
-      case PROP_DRAW_COUNT: s->draw_count = g_value_get_boolean(value); break;
-      case PROP_ATTACH_DENSITY_MAP: s->attach_density = g_value_get_boolean(value); break;
-      default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); return;
-    }
+  switch (id) {
+    case PROP_ROI: set_region(object, rvgst::RegionProperty::Roi, value, pspec); return;
+    case PROP_ZONES: set_region(object, rvgst::RegionProperty::Zones, value, pspec); return;
+    case PROP_ZONES_FILE: set_region(object, rvgst::RegionProperty::ZonesFile, value, pspec); return;
+    default: break;
   }
-  if (!error.empty() && GST_STATE(object) >= GST_STATE_PAUSED)
-    GST_ELEMENT_WARNING(object, RESOURCE, SETTINGS, ("Ignoring %s: %s", pspec->name, error.c_str()), (nullptr));
+  task_of(object)->update([&](rvgst::CountSettings& s) {
+    switch (id) {
+      case PROP_COUNT_THRESHOLD: s.count_threshold = g_value_get_double(value); break;
+      case PROP_COLORMAP: s.colormap = static_cast<rvgst::ColormapId>(g_value_get_enum(value)); break;
+      case PROP_DRAW_COUNT:
+        s.draw_count = g_value_get_boolean(value);
+        s.draw_count_alone = s.draw_count;
+        break;
+      case PROP_OVERLAY_LABEL: s.label = string_of(value); break;
+      case PROP_ATTACH_DENSITY_MAP: s.attach_density = g_value_get_boolean(value); break;
+      default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
+    }
+  });
 }
 
 void get_property(GObject* object, guint id, GValue* value, GParamSpec* pspec) {
@@ -157,156 +115,18 @@ void get_property(GObject* object, guint id, GValue* value, GParamSpec* pspec) {
     g_value_set_double(value, r.valid ? r.value : 0.0);
     return;
   }
-  CountSettings* s = settings_of(object);
-  std::lock_guard<std::mutex> lock(s->lock);
+  const rvgst::CountSettings s = task_of(object)->settings();
   switch (id) {
-    case PROP_ROI: g_value_set_string(value, s->roi_text.c_str()); break;
-    case PROP_ZONES: g_value_set_string(value, s->zones_text.c_str()); break;
-    case PROP_ZONES_FILE: g_value_set_string(value, s->zones_file.empty() ? nullptr : s->zones_file.c_str()); break;
-    case PROP_COUNT_THRESHOLD: g_value_set_double(value, s->count_threshold); break;
-    case PROP_COLORMAP: g_value_set_enum(value, int(s->colormap_id)); break;
-    case PROP_DRAW_COUNT: g_value_set_boolean(value, s->draw_count); break;
-    case PROP_ATTACH_DENSITY_MAP: g_value_set_boolean(value, s->attach_density); break;
+    case PROP_ROI: g_value_set_string(value, s.roi_text.c_str()); break;
+    case PROP_ZONES: g_value_set_string(value, s.zones_text.c_str()); break;
+    case PROP_ZONES_FILE: g_value_set_string(value, s.zones_file.empty() ? nullptr : s.zones_file.c_str()); break;
+    case PROP_COUNT_THRESHOLD: g_value_set_double(value, s.count_threshold); break;
+    case PROP_COLORMAP: g_value_set_enum(value, int(s.colormap)); break;
+    case PROP_DRAW_COUNT: g_value_set_boolean(value, s.draw_count); break;
+    case PROP_OVERLAY_LABEL: g_value_set_string(value, s.label.c_str()); break;
+    case PROP_ATTACH_DENSITY_MAP: g_value_set_boolean(value, s.attach_density); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
   }
-}
-
-void finalize(GObject* object) {
-  delete settings_of(object);
-  GST_CROWD_COUNT(object)->settings = nullptr;
-  G_OBJECT_CLASS(gst_crowd_count_parent_class)->finalize(object);
-}
-
-gboolean start(GstBaseTransform* trans) {
-  std::string error;
-  {
-    CountSettings* s = settings_of(trans);
-    std::lock_guard<std::mutex> lock(s->lock);
-    error = s->settings_error;
-  }
-  if (!error.empty()) {
-    GST_ELEMENT_ERROR(trans, RESOURCE, SETTINGS, ("Invalid zone setting: %s", error.c_str()), (nullptr));
-    return FALSE;
-  }
-  return GST_BASE_TRANSFORM_CLASS(gst_crowd_count_parent_class)->start(trans);
-}
-
-std::unique_ptr<rvgst::Analyzer> create_analyzer(const std::string& path, const rv::EngineOptions& options) {
-  return std::make_unique<rvgst::CountAnalyzer>(path, options);
-}
-
-void prepare_job(GstRvFilter* self, const GstVideoInfo* info, rvgst::JobSettings& job) {
-  const bool overlay = gst_rv_filter_draw_overlay(self, nullptr);
-  CountSettings* s = settings_of(self);
-  std::lock_guard<std::mutex> lock(s->lock);
-  job.roi = s->roi;
-  const int w = GST_VIDEO_INFO_WIDTH(info), h = GST_VIDEO_INFO_HEIGHT(info);
-  job.zones = s->inline_zones.in_pixels(w, h);
-  for (auto& z : s->file_zones.in_pixels(w, h)) job.zones.push_back(std::move(z));
-  job.want_density = overlay || s->attach_density;
-}
-
-void post_alert(GstRvFilter* self, const rvgst::FrameResult& r, const std::string& zone, double count,
-                double threshold, bool raised) {
-  GstStructure* m = gst_structure_new_empty("crowdcount-alert");
-  gst_rv_filter_set_timing(m, r.frame);
-  gst_structure_set(m, "zone", G_TYPE_STRING, zone.c_str(), "count", G_TYPE_DOUBLE, count, "threshold", G_TYPE_DOUBLE,
-                    threshold, "alert", G_TYPE_BOOLEAN, raised, nullptr);
-  gst_rv_filter_post(self, m);
-}
-
-// Worker thread, in frame order: thresholds and their crossings.
-void finish_result(GstRvFilter* self, rvgst::FrameResult& r) {
-  CountSettings* s = settings_of(self);
-  struct Crossing {
-    std::string zone;
-    double count, threshold;
-    bool raised;
-  };
-  std::vector<Crossing> crossings;
-  {
-    std::lock_guard<std::mutex> lock(s->lock);
-    r.alert = s->count_threshold >= 0 && r.value > s->count_threshold;
-    if (r.alert != s->frame_alert) crossings.push_back({"frame", r.value, s->count_threshold, r.alert});
-    s->frame_alert = r.alert;
-    for (auto& z : r.zones) {
-      z.alert = z.threshold >= 0 && z.count > z.threshold;
-      bool& was = s->zone_alerts[z.id];
-      if (z.alert != was) crossings.push_back({z.id, z.count, z.threshold, z.alert});
-      was = z.alert;
-    }
-  }
-  for (const auto& c : crossings) post_alert(self, r, c.zone, c.count, c.threshold, c.raised);
-}
-
-void fill_message(GstRvFilter*, const rvgst::FrameResult& r, GstStructure* m) {
-  GValue zones = G_VALUE_INIT;
-  g_value_init(&zones, GST_TYPE_ARRAY);
-  for (const auto& z : r.zones) {
-    GValue item = G_VALUE_INIT;
-    g_value_init(&item, GST_TYPE_STRUCTURE);
-    GstStructure* zs = gst_structure_new("zone", "id", G_TYPE_STRING, z.id.c_str(), "count", G_TYPE_DOUBLE, z.count,
-                                         "alert", G_TYPE_BOOLEAN, z.alert, nullptr);
-    g_value_take_boxed(&item, zs);
-    gst_value_array_append_and_take_value(&zones, &item);
-  }
-  gst_structure_take_value(m, "zones", &zones);
-  gst_structure_set(m, "raw-count", G_TYPE_DOUBLE, r.raw, nullptr);
-}
-
-gboolean wants_draw(GstRvFilter* self) {
-  if (gst_rv_filter_draw_overlay(self, nullptr)) return TRUE;
-  CountSettings* s = settings_of(self);
-  std::lock_guard<std::mutex> lock(s->lock);
-  return s->draw_count;
-}
-
-gboolean wants_density_meta(GstRvFilter* self) {
-  CountSettings* s = settings_of(self);
-  std::lock_guard<std::mutex> lock(s->lock);
-  return s->attach_density;
-}
-
-std::string format_count(const char* label, double value) {
-  char text[64];
-  g_snprintf(text, sizeof text, "%s %.1f", label, value);
-  return text;
-}
-
-void draw(GstRvFilter* self, const rvgst::FrameResult& r, gboolean, rvgst::Canvas& canvas) {
-  double alpha = 0.5;
-  const bool overlay = gst_rv_filter_draw_overlay(self, &alpha);
-  CountSettings* s = settings_of(self);
-  std::shared_ptr<const rvgst::Colormap> colormap;
-  bool draw_count;
-  rvgst::Polygon roi;
-  std::vector<rvgst::Zone> zones;
-  {
-    std::lock_guard<std::mutex> lock(s->lock);
-    colormap = s->colormap;
-    draw_count = s->draw_count;
-    roi = s->roi;
-    zones = s->inline_zones.in_pixels(canvas.width(), canvas.height());
-    for (auto& z : s->file_zones.in_pixels(canvas.width(), canvas.height())) zones.push_back(std::move(z));
-  }
-  const rvgst::Rgb white{255, 255, 255}, red{255, 64, 64}, outline{255, 255, 0};
-  if (overlay) {
-    if (r.density) rvgst::draw_density(canvas, *r.density, *colormap, static_cast<float>(alpha));
-    if (!roi.empty()) rvgst::draw_polygon(canvas, roi, outline);
-    for (const auto& z : zones) rvgst::draw_polygon(canvas, z.polygon, outline);
-  }
-  if (draw_count) {
-    int row = 0;
-    rvgst::draw_label(canvas, format_count("COUNT", r.value), row++, r.alert ? red : white);
-    for (const auto& z : r.zones) rvgst::draw_label(canvas, format_count(z.id.c_str(), z.count), row++, z.alert ? red : white);
-  }
-}
-
-void reset(GstRvFilter* self) {
-  CountSettings* s = settings_of(self);
-  std::lock_guard<std::mutex> lock(s->lock);
-  s->frame_alert = false;
-  s->zone_alerts.clear();
 }
 
 }  // namespace
@@ -314,14 +134,11 @@ void reset(GstRvFilter* self) {
 static void gst_crowd_count_class_init(GstCrowdCountClass* klass) {
   GObjectClass* gobject_class = G_OBJECT_CLASS(klass);
   GstElementClass* element_class = GST_ELEMENT_CLASS(klass);
-  GstRvFilterClass* rv_class = GST_RV_FILTER_CLASS(klass);
 
   GST_DEBUG_CATEGORY_INIT(gst_crowd_count_debug, "crowdcount", 0, "crowd counting element");
 
   gobject_class->set_property = set_property;
   gobject_class->get_property = get_property;
-  gobject_class->finalize = finalize;
-  GST_BASE_TRANSFORM_CLASS(klass)->start = start;
 
   const auto playing =
       static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
@@ -350,8 +167,15 @@ static void gst_crowd_count_class_init(GstCrowdCountClass* klass) {
       g_param_spec_enum("colormap", "Colour map", "Colours of the density heat map drawn with draw-overlay",
                         colormap_get_type(), int(rvgst::ColormapId::Jet), playing));
   g_object_class_install_property(gobject_class, PROP_DRAW_COUNT,
-      g_param_spec_boolean("draw-count", "Draw count", "Write the count (and zone counts) on the frame", FALSE,
-                           playing));
+      g_param_spec_boolean("draw-count", "Draw count",
+                           "Write the count (and zone counts) on the frame: with draw-overlay by default; set to true "
+                           "explicitly, also without draw-overlay (the count alone)",
+                           TRUE, playing));
+  g_object_class_install_property(gobject_class, PROP_OVERLAY_LABEL,
+      g_param_spec_string("overlay-label", "Overlay label",
+                          "Caption drawn above the count with draw-overlay, e.g. \"default\" or \"adapted: mall\" "
+                          "when panes of several models are shown side by side; empty = none",
+                          "", playing));
   g_object_class_install_property(gobject_class, PROP_ATTACH_DENSITY_MAP,
       g_param_spec_boolean("attach-density-map", "Attach density map",
                            "Put the density map into the GstRankvisionMeta of each buffer", FALSE, playing));
@@ -364,20 +188,11 @@ static void gst_crowd_count_class_init(GstCrowdCountClass* klass) {
       "optionally draws a heat map and the count",
       "rankvision developers");
 
-  rv_class->kind = GST_RANKVISION_RESULT_COUNT;
-  rv_class->task = rv::Task::Count;
-  rv_class->message_name = "crowdcount";
-  rv_class->value_field = "count";
-  rv_class->create_analyzer = create_analyzer;
-  rv_class->prepare_job = prepare_job;
-  rv_class->finish_result = finish_result;
-  rv_class->fill_message = fill_message;
-  rv_class->wants_draw = wants_draw;
-  rv_class->draw = draw;
-  rv_class->wants_density_meta = wants_density_meta;
-  rv_class->reset = reset;
-
   gst_type_mark_as_plugin_api(colormap_get_type(), static_cast<GstPluginAPIFlags>(0));
 }
 
-static void gst_crowd_count_init(GstCrowdCount* self) { self->settings = new CountSettings(); }
+static void gst_crowd_count_init(GstCrowdCount* self) {
+  auto task = std::make_unique<rvgst::CountTask>();
+  self->task = task.get();
+  gst_rv_filter_set_task(GST_RV_FILTER(self), std::move(task));
+}

@@ -25,52 +25,36 @@
  */
 #include "gstiqascore.h"
 
-#include <cmath>
 #include <memory>
-#include <mutex>
-#include <string>
 
-#include "overlay.h"
-#include "quality_analyzer.h"
+#include "quality_task.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_iqa_score_debug);
 #define GST_CAT_DEFAULT gst_iqa_score_debug
 
 namespace {
-
-struct QualitySettings {
-  std::mutex lock;
-  double smoothing = 0.0;
-  double alert_threshold = 0.0;
-  // Worker thread state, in frame order.
-  bool have_smoothed = false;
-  double smoothed = 0;
-  bool alert = false;
-};
-
 enum { PROP_0, PROP_SMOOTHING, PROP_ALERT_THRESHOLD, PROP_SCORE };
-
 }  // namespace
 
 struct _GstIqaScore {
   GstRvFilter parent;
-  QualitySettings* settings;
+  rvgst::QualityTask* task;  // owned by the base's FrameFlow
 };
 
 G_DEFINE_TYPE(GstIqaScore, gst_iqa_score, GST_TYPE_RV_FILTER)
 
 namespace {
 
-QualitySettings* settings_of(gpointer self) { return GST_IQA_SCORE(self)->settings; }
+rvgst::QualityTask* task_of(gpointer self) { return GST_IQA_SCORE(self)->task; }
 
 void set_property(GObject* object, guint id, const GValue* value, GParamSpec* pspec) {
-  QualitySettings* s = settings_of(object);
-  std::lock_guard<std::mutex> lock(s->lock);
-  switch (id) {
-    case PROP_SMOOTHING: s->smoothing = g_value_get_double(value); break;
-    case PROP_ALERT_THRESHOLD: s->alert_threshold = g_value_get_double(value); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
-  }
+  task_of(object)->update([&](rvgst::QualitySettings& s) {
+    switch (id) {
+      case PROP_SMOOTHING: s.smoothing = g_value_get_double(value); break;
+      case PROP_ALERT_THRESHOLD: s.alert_threshold = g_value_get_double(value); break;
+      default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
+    }
+  });
 }
 
 void get_property(GObject* object, guint id, GValue* value, GParamSpec* pspec) {
@@ -79,74 +63,12 @@ void get_property(GObject* object, guint id, GValue* value, GParamSpec* pspec) {
     g_value_set_double(value, r.valid ? r.value : 0.0);
     return;
   }
-  QualitySettings* s = settings_of(object);
-  std::lock_guard<std::mutex> lock(s->lock);
+  const rvgst::QualitySettings s = task_of(object)->settings();
   switch (id) {
-    case PROP_SMOOTHING: g_value_set_double(value, s->smoothing); break;
-    case PROP_ALERT_THRESHOLD: g_value_set_double(value, s->alert_threshold); break;
+    case PROP_SMOOTHING: g_value_set_double(value, s.smoothing); break;
+    case PROP_ALERT_THRESHOLD: g_value_set_double(value, s.alert_threshold); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
   }
-}
-
-void finalize(GObject* object) {
-  delete settings_of(object);
-  GST_IQA_SCORE(object)->settings = nullptr;
-  G_OBJECT_CLASS(gst_iqa_score_parent_class)->finalize(object);
-}
-
-std::unique_ptr<rvgst::Analyzer> create_analyzer(const std::string& path, const rv::EngineOptions& options) {
-  return std::make_unique<rvgst::QualityAnalyzer>(path, options);
-}
-
-// Worker thread, in frame order: exponential smoothing, then the threshold.
-void finish_result(GstRvFilter* self, rvgst::FrameResult& r) {
-  QualitySettings* s = settings_of(self);
-  bool crossed;
-  double threshold;
-  {
-    std::lock_guard<std::mutex> lock(s->lock);
-    if (s->have_smoothed && s->smoothing > 0)
-      s->smoothed = s->smoothing * s->smoothed + (1 - s->smoothing) * r.raw;
-    else
-      s->smoothed = r.raw;
-    s->have_smoothed = true;
-    r.value = s->smoothed;
-    threshold = s->alert_threshold;
-    r.alert = threshold > 0 && r.value < threshold;
-    crossed = r.alert != s->alert;
-    s->alert = r.alert;
-  }
-  if (crossed) {
-    GstStructure* m = gst_structure_new_empty("iqascore-alert");
-    gst_rv_filter_set_timing(m, r.frame);
-    gst_structure_set(m, "score", G_TYPE_DOUBLE, r.value, "threshold", G_TYPE_DOUBLE, threshold, "alert",
-                      G_TYPE_BOOLEAN, r.alert, nullptr);
-    gst_rv_filter_post(self, m);
-  }
-}
-
-void fill_message(GstRvFilter*, const rvgst::FrameResult& r, GstStructure* m) {
-  gst_structure_set(m, "raw-score", G_TYPE_DOUBLE, r.raw, "network-output", G_TYPE_DOUBLE, r.net_output, nullptr);
-}
-
-gboolean wants_draw(GstRvFilter* self) { return gst_rv_filter_draw_overlay(self, nullptr); }
-
-void draw(GstRvFilter*, const rvgst::FrameResult& r, gboolean, rvgst::Canvas& canvas) {
-  char text[64];
-  g_snprintf(text, sizeof text, "QUALITY %.0f%s", r.value, r.alert ? " ALERT" : "");
-  // Red at 0, green at 100.
-  const double t = std::clamp(r.value / 100.0, 0.0, 1.0);
-  const rvgst::Rgb colour{static_cast<uint8_t>(std::lround(255 * (1 - t))), static_cast<uint8_t>(std::lround(220 * t)),
-                          40};
-  rvgst::draw_label(canvas, text, 0, r.alert ? rvgst::Rgb{255, 64, 64} : rvgst::Rgb{255, 255, 255}, /*right=*/true);
-  rvgst::draw_bar(canvas, t, 1, colour, /*right=*/true);
-}
-
-void reset(GstRvFilter* self) {
-  QualitySettings* s = settings_of(self);
-  std::lock_guard<std::mutex> lock(s->lock);
-  s->have_smoothed = false;
-  s->alert = false;
 }
 
 }  // namespace
@@ -154,13 +76,11 @@ void reset(GstRvFilter* self) {
 static void gst_iqa_score_class_init(GstIqaScoreClass* klass) {
   GObjectClass* gobject_class = G_OBJECT_CLASS(klass);
   GstElementClass* element_class = GST_ELEMENT_CLASS(klass);
-  GstRvFilterClass* rv_class = GST_RV_FILTER_CLASS(klass);
 
   GST_DEBUG_CATEGORY_INIT(gst_iqa_score_debug, "iqascore", 0, "image quality element");
 
   gobject_class->set_property = set_property;
   gobject_class->get_property = get_property;
-  gobject_class->finalize = finalize;
 
   const auto playing =
       static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
@@ -183,18 +103,10 @@ static void gst_iqa_score_class_init(GstIqaScoreClass* klass) {
       "and alerts, attaches a GstRankvisionMeta and optionally draws the score",
       "rankvision developers");
 
-  rv_class->kind = GST_RANKVISION_RESULT_QUALITY;
-  rv_class->task = rv::Task::Quality;
-  rv_class->message_name = "iqascore";
-  rv_class->value_field = "score";
-  rv_class->create_analyzer = create_analyzer;
-  rv_class->prepare_job = nullptr;
-  rv_class->finish_result = finish_result;
-  rv_class->fill_message = fill_message;
-  rv_class->wants_draw = wants_draw;
-  rv_class->draw = draw;
-  rv_class->wants_density_meta = nullptr;
-  rv_class->reset = reset;
 }
 
-static void gst_iqa_score_init(GstIqaScore* self) { self->settings = new QualitySettings(); }
+static void gst_iqa_score_init(GstIqaScore* self) {
+  auto task = std::make_unique<rvgst::QualityTask>();
+  self->task = task.get();
+  gst_rv_filter_set_task(GST_RV_FILTER(self), std::move(task));
+}

@@ -2,12 +2,37 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "bitmap_font.h"
 
 namespace rvgst {
 
+namespace {
+const float kVisible = std::sqrt(0.02f);  // square-root scale of 2 % of the peak
+}  // namespace
+
 int label_scale(const Canvas& canvas) { return std::max(1, canvas.height() / 180); }
+
+void draw_density_legend(Canvas& canvas, const DensityMap& density, const Colormap& colormap) {
+  if (density.cells.empty()) return;
+  const float peak = *std::max_element(density.cells.begin(), density.cells.end());
+  if (!(peak > 0)) return;
+  char text[64];
+  std::snprintf(text, sizeof text, "PEOPLE/CELL 0 - %.2g", peak);
+  const int scale = label_scale(canvas);
+  const int pad = 2 * scale;
+  const int text_h = BitmapFont::kHeight * scale;
+  const int bar_w = std::max(BitmapFont::text_width(text, scale), canvas.width() / 5);
+  const int bar_h = 3 * scale;
+  const int box_w = bar_w + 2 * pad, box_h = text_h + bar_h + 3 * pad;
+  const int x = 0, y = canvas.height() - box_h;
+  canvas.fill_rect(x, y, box_w, box_h, {0, 0, 0}, 0.6f);
+  BitmapFont::draw(canvas, x + pad, y + pad, text, scale, {255, 255, 255});
+  for (int i = 0; i < bar_w; ++i)  // the bar's position is the square-root scale of draw_density
+    canvas.fill_rect(x + pad + i, y + 2 * pad + text_h, 1, bar_h, colormap.at(static_cast<float>(i) / (bar_w - 1)),
+                     1.0f);
+}
 
 void draw_density(Canvas& canvas, const DensityMap& density, const Colormap& colormap, float alpha) {
   if (density.width <= 0 || density.height <= 0 || density.cells.empty()) return;
@@ -30,8 +55,8 @@ void draw_density(Canvas& canvas, const DensityMap& density, const Colormap& col
       const float tx = static_cast<float>(fx - x0);
       const float v = (cell(x0, y0) * (1 - tx) + cell(x0 + 1, y0) * tx) * (1 - ty) +
                       (cell(x0, y0 + 1) * (1 - tx) + cell(x0 + 1, y0 + 1) * tx) * ty;
-      const float n = std::clamp(v / peak, 0.0f, 1.0f);
-      if (n > 0) canvas.blend(x, y, colormap.at(n), alpha * n);
+      const float n = std::sqrt(std::clamp(v / peak, 0.0f, 1.0f));
+      if (n > kVisible) canvas.blend(x, y, colormap.at(n), alpha * n);
     }
   }
 }

@@ -9,9 +9,13 @@
 
 namespace rvgst {
 
-// Density blended over the frame: each pixel's alpha grows with its density
-// (normalised by the map's maximum), so empty areas stay untouched.
+// Density blended over the frame on a square-root scale of the map's maximum
+// (so one person in a sparse scene shows as clearly as a dense crowd): colour
+// and opacity both grow with it, and cells below 2 % of the peak stay untouched.
 void draw_density(Canvas& canvas, const DensityMap& density, const Colormap& colormap, float alpha);
+// The heat map's key, bottom left: the colour bar and the people per cell at
+// its top end ("PEOPLE/CELL 0 - 0.12"; a cell is 8 or 16 frame pixels square).
+void draw_density_legend(Canvas& canvas, const DensityMap& density, const Colormap& colormap);
 // Text on a dark translucent box; the font scales with the frame height.
 // `row` stacks labels from the top-left corner.
 // `right`: against the right edge (iqascore), so both elements can draw on one frame.

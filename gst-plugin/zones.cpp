@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/polygon.h"
 
 namespace rvgst {
 
@@ -15,21 +16,6 @@ std::string trim(const std::string& s) {
   if (b == std::string::npos) return "";
   const auto e = s.find_last_not_of(" \t\n\r");
   return s.substr(b, e - b + 1);
-}
-
-Polygon rect_polygon(double x, double y, double w, double h, const std::string& what) {
-  if (!(w > 0) || !(h > 0)) rv::throw_input_error(what, "rectangle width and height must be positive");
-  return {{x, y}, {x + w, y}, {x + w, y + h}, {x, y + h}};
-}
-
-Polygon shape_from_numbers(const std::vector<double>& v, const std::string& what) {
-  if (v.size() == 4) return rect_polygon(v[0], v[1], v[2], v[3], what);
-  if (v.size() < 6 || v.size() % 2 != 0)
-    rv::throw_input_error(what, "expected x,y,width,height or at least three x,y points, got " +
-                                    std::to_string(v.size()) + " numbers");
-  Polygon p;
-  for (size_t i = 0; i < v.size(); i += 2) p.emplace_back(v[i], v[i + 1]);
-  return p;
 }
 
 }  // namespace
@@ -46,22 +32,7 @@ std::vector<Zone> ZoneSet::in_pixels(int width, int height) const {
 }
 
 Polygon parse_shape(const std::string& text, const std::string& what) {
-  std::vector<double> values;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    item = trim(item);
-    size_t used = 0;
-    double v = 0;
-    try {
-      v = std::stod(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (item.empty() || used != item.size()) rv::throw_input_error(what, "\"" + item + "\" is not a number");
-    values.push_back(v);
-  }
-  return shape_from_numbers(values, what);
+  return rv::parse_polygon(text, what, /*allow_rect=*/true);
 }
 
 ZoneSet parse_zones(const std::string& text) {
@@ -114,7 +85,7 @@ ZoneSet load_zones_file(const std::string& path) {
       if (z.contains("rect")) {
         auto r = z["rect"].get<std::vector<double>>();
         if (r.size() != 4) rv::throw_input_error(what, "\"rect\" needs [x, y, width, height]");
-        zone.polygon = rect_polygon(r[0], r[1], r[2], r[3], what);
+        zone.polygon = rv::rect_polygon(r[0], r[1], r[2], r[3], what);
       } else if (z.contains("polygon")) {
         std::vector<double> flat;
         for (const auto& pt : z["polygon"]) {
@@ -122,7 +93,7 @@ ZoneSet load_zones_file(const std::string& path) {
           if (xy.size() != 2) rv::throw_input_error(what, "each polygon point must be [x, y]");
           flat.insert(flat.end(), xy.begin(), xy.end());
         }
-        zone.polygon = shape_from_numbers(flat, what);
+        zone.polygon = rv::polygon_from_numbers(flat, what, /*allow_rect=*/false);
       } else {
         rv::throw_input_error(what, "needs \"rect\" or \"polygon\"");
       }

@@ -29,10 +29,10 @@
 #include "bundle/bundle.h"
 #include "commands.h"
 #include "common/error.h"
+#include "data/labelled_set.h"
 #include "engine/engines.h"
 #include "iqa_cli_util.h"
 #include "metrics/metrics.h"
-#include "train/count_data.h"
 #include "train/count_trainer.h"
 #include "count_sources.h"
 #include "model/mobilenet.h"
@@ -138,9 +138,7 @@ cv::Mat draw_plot(const std::vector<double>& x, const std::vector<double>& a, co
   return img;
 }
 
-}  // namespace
-
-int cmd_active_sim(int argc, char** argv) {
+Args active_sim_args() {
   Args args("active-sim",
             "Simulate active learning (Fig. 7): from 10% of a labelled pool, add 10% per cycle chosen by\n"
             "lowest ranking certainty or at random; MAE on held-out images per cycle. Writes PREFIX.csv\n"
@@ -178,16 +176,30 @@ int cmd_active_sim(int argc, char** argv) {
                 {"threads", "N", "LibTorch threads (0: LibTorch's default)", "0"},
                 {"out", "PREFIX", "writes PREFIX.csv and PREFIX.png", ""},
             });
-  if (!args.parse(argc, argv)) return 0;
+  return args;
+}
+
+// What the flags ask for: the cycles, the density targets and every cycle's training.
+struct SimPlan {
+  std::string prefix;
+  double start = 0.1, step = 0.1;
+  int cycles = 5;
+  double sigma = 15.0, scale = 1.0;
+  SimConfig c;
+};
+
+// Reads and checks every flag (but --test, which depends on the set's size); applies --threads.
+SimPlan read_active_sim_flags(const Args& args) {
   if (args.has("shanghaitech") == args.has("points"))
     throw InputError("give exactly one labelled set: --shanghaitech DIR or --points FILE --images DIR");
   if (args.has("points") != args.has("images")) throw InputError("--points and --images go together");
-  const std::string prefix = args.required("out");
-  check_output_file("--out", prefix + ".csv");
-  const double start = args.real("start", 0.1, 1e-6, 1.0);
-  const double step = args.real("step", 0.1, 1e-6, 1.0);
-  const int cycles = static_cast<int>(args.integer("cycles", 5, 1, 1000));
-  SimConfig c;
+  SimPlan plan;
+  plan.prefix = args.required("out");
+  check_output_file("--out", plan.prefix + ".csv");
+  plan.start = args.real("start", 0.1, 1e-6, 1.0);
+  plan.step = args.real("step", 0.1, 1e-6, 1.0);
+  plan.cycles = static_cast<int>(args.integer("cycles", 5, 1, 1000));
+  SimConfig& c = plan.c;
   CountTrainOptions& t = c.train;
   t.rank = false;
   t.iterations = args.integer("iterations", 300, 1, 100000000);
@@ -197,8 +209,8 @@ int cmd_active_sim(int argc, char** argv) {
   t.patch_min = static_cast<int>(args.integer("patch-min", 56, 1, 100000));
   t.patch_max = static_cast<int>(args.integer("patch-max", 448, 1, 100000));
   if (t.patch_max < t.patch_min) throw InputError("--patch-max must be >= --patch-min");
-  const double sigma = args.real("sigma", 15.0, 0.1, 1000.0);
-  const double scale = args.real("scale", 1.0, 0.01, 10.0);
+  plan.sigma = args.real("sigma", 15.0, 0.1, 1000.0);
+  plan.scale = args.real("scale", 1.0, 0.01, 10.0);
   c.spec = count_spec_from(args);
   c.init = args.str("init");
   if (!c.init.empty()) require_file("--init", c.init);
@@ -218,41 +230,81 @@ int cmd_active_sim(int argc, char** argv) {
   t.seed = c.seed;
   const long threads = args.integer("threads", 0, 0, 1024);
   if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
+  return plan;
+}
 
-  // --sigma is in pixels after --scale; the loader scales an original-pixel sigma with the image.
-  const auto data = load_set(args, scale, DensityTargetOptions{false, sigma / scale});
-  const long n = static_cast<long>(data.size());
+// The --test images (seeded) and the pool the strategies label from, as indices into the set.
+struct SimSplit {
+  std::vector<size_t> test, pool;
+};
+
+SimSplit split_test_pool(const Args& args, size_t size, uint32_t seed) {
+  const long n = static_cast<long>(size);
   const long n_test = args.integer("test", std::max<long>(1, n / 5), 1, 100000000);
   if (n_test + 2 > n)
     throw InputError("labelled set has " + std::to_string(n) + " images: too few for --test " + std::to_string(n_test) +
                      " plus a pool of at least 2");
-  std::vector<size_t> order(data.size());
+  std::vector<size_t> order(size);
   std::iota(order.begin(), order.end(), 0);
-  std::mt19937 split_rng(c.seed ^ 0xac71e);
+  std::mt19937 split_rng(seed ^ 0xac71e);
   std::shuffle(order.begin(), order.end(), split_rng);
-  const std::vector<size_t> test(order.begin(), order.begin() + n_test);
-  const std::vector<size_t> pool(order.begin() + n_test, order.end());
-  auto target_size = [&](int cycle) {
-    const double f = std::min(1.0, start + step * cycle);
-    return std::max<size_t>(1, std::min(pool.size(), static_cast<size_t>(std::llround(f * pool.size()))));
-  };
-  std::cout << "active-sim: " << n << " images (" << pool.size() << " pool, " << test.size() << " test), "
-            << cycles << " cycles of " << t.iterations << " iterations, width " << c.spec.width << "\n";
+  SimSplit split;
+  split.test.assign(order.begin(), order.begin() + n_test);
+  split.pool.assign(order.begin() + n_test, order.end());
+  return split;
+}
 
-  // Both strategies start from the same random subset of the pool.
-  std::vector<size_t> initial(pool.begin(), pool.begin() + static_cast<long>(target_size(0)));
-  struct Strategy {
-    std::string name;
-    std::vector<size_t> labelled;
-    std::vector<CountMetrics> metrics;
-  };
-  std::vector<Strategy> strategies = {{"certainty", initial, {}}, {"random", initial, {}}};
-  std::mt19937 random_pick(c.seed + 99);
+// How many pool images are labelled in a cycle: --start, plus --step per cycle.
+size_t target_size(const SimPlan& plan, size_t pool, int cycle) {
+  const double f = std::min(1.0, plan.start + plan.step * cycle);
+  return std::max<size_t>(1, std::min(pool, static_cast<size_t>(std::llround(f * pool))));
+}
+
+struct Strategy {
+  std::string name;
+  std::vector<size_t> labelled;
+  std::vector<CountMetrics> metrics;
+};
+
+// Grows s's labelled set to `target` images for the next cycle: at random, or the least certain under
+// `net` (the model the certainty strategy trained this cycle).
+void grow_labelled(Strategy& s, size_t target, const std::vector<size_t>& pool, const std::vector<LabelledImage>& data,
+                   const RankNetPtr& net, const SimConfig& c, std::mt19937& random_pick) {
+  std::vector<size_t> unlabelled;
+  for (size_t i : pool)
+    if (std::find(s.labelled.begin(), s.labelled.end(), i) == s.labelled.end()) unlabelled.push_back(i);
+  const size_t want = target - std::min(target, s.labelled.size());
+  if (want == 0 || unlabelled.empty()) return;
+  if (s.name == "random") {
+    std::shuffle(unlabelled.begin(), unlabelled.end(), random_pick);
+    s.labelled.insert(s.labelled.end(), unlabelled.begin(), unlabelled.begin() + std::min(want, unlabelled.size()));
+  } else {
+    std::vector<double> certainty;
+    for (size_t i : unlabelled)
+      certainty.push_back(certainty_of_image(*net, data[i].image, c.certainty, c.seed + static_cast<uint32_t>(i)));
+    for (size_t k : least_certain(certainty, want)) s.labelled.push_back(unlabelled[k]);
+  }
+}
+
+// Per cycle: the labelled fraction and count (the same for both strategies), and each strategy's metrics.
+struct SimHistory {
   std::vector<double> fractions;
   std::vector<size_t> sizes;
-  for (int cycle = 0; cycle < cycles; ++cycle) {
-    fractions.push_back(static_cast<double>(strategies[0].labelled.size()) / pool.size());
-    sizes.push_back(strategies[0].labelled.size());
+  std::vector<Strategy> strategies;
+};
+
+SimHistory run_cycles(const std::vector<LabelledImage>& data, const SimSplit& split, const SimPlan& plan) {
+  const SimConfig& c = plan.c;
+  const std::vector<size_t>& pool = split.pool;
+  SimHistory h;
+  // Both strategies start from the same random subset of the pool.
+  std::vector<size_t> initial(pool.begin(), pool.begin() + static_cast<long>(target_size(plan, pool.size(), 0)));
+  h.strategies = {{"certainty", initial, {}}, {"random", initial, {}}};
+  std::vector<Strategy>& strategies = h.strategies;
+  std::mt19937 random_pick(c.seed + 99);
+  for (int cycle = 0; cycle < plan.cycles; ++cycle) {
+    h.fractions.push_back(static_cast<double>(strategies[0].labelled.size()) / pool.size());
+    h.sizes.push_back(strategies[0].labelled.size());
     RankNetPtr net;
     CountMetrics metrics;
     std::vector<size_t> first_trained_on;  // what strategies[0] trained on this cycle
@@ -261,59 +313,69 @@ int cmd_active_sim(int argc, char** argv) {
       if (&s != &strategies[0] && s.labelled == first_trained_on) {
         s.metrics.push_back(strategies[0].metrics.back());
       } else {
-        std::cerr << "cycle " << cycle + 1 << "/" << cycles << " " << s.name << ": training on "
+        std::cerr << "cycle " << cycle + 1 << "/" << plan.cycles << " " << s.name << ": training on "
                   << s.labelled.size() << " images\n";
-        std::tie(net, metrics) = train_and_test(data, s.labelled, test, c);
+        std::tie(net, metrics) = train_and_test(data, s.labelled, split.test, c);
         s.metrics.push_back(metrics);
         if (&s == &strategies[0]) first_trained_on = s.labelled;
       }
       std::cout << "cycle " << cycle + 1 << " " << std::left << std::setw(9) << s.name << std::right << " labelled "
-                << s.labelled.size() << " (" << std::fixed << std::setprecision(0) << 100.0 * fractions.back()
+                << s.labelled.size() << " (" << std::fixed << std::setprecision(0) << 100.0 * h.fractions.back()
                 << "%)  MAE " << std::setprecision(2) << s.metrics.back().mae << "  MSE " << s.metrics.back().mse
                 << "\n";
-      if (cycle + 1 == cycles) continue;
-      // Grow the labelled set for the next cycle.
-      std::vector<size_t> unlabelled;
-      for (size_t i : pool)
-        if (std::find(s.labelled.begin(), s.labelled.end(), i) == s.labelled.end()) unlabelled.push_back(i);
-      const size_t want = target_size(cycle + 1) - std::min(target_size(cycle + 1), s.labelled.size());
-      if (want == 0 || unlabelled.empty()) continue;
-      if (s.name == "random") {
-        std::shuffle(unlabelled.begin(), unlabelled.end(), random_pick);
-        s.labelled.insert(s.labelled.end(), unlabelled.begin(), unlabelled.begin() + std::min(want, unlabelled.size()));
-      } else {
-        std::vector<double> certainty;
-        for (size_t i : unlabelled)
-          certainty.push_back(certainty_of_image(*net, data[i].image, c.certainty, c.seed + static_cast<uint32_t>(i)));
-        for (size_t k : least_certain(certainty, want)) s.labelled.push_back(unlabelled[k]);
-      }
+      if (cycle + 1 == plan.cycles) continue;
+      grow_labelled(s, target_size(plan, pool.size(), cycle + 1), pool, data, net, c, random_pick);
     }
   }
+  return h;
+}
 
+// PREFIX.csv and PREFIX.png, and the JSON line.
+void write_results(const SimPlan& plan, long n, const SimSplit& split, const SimHistory& h) {
+  const std::string& prefix = plan.prefix;
+  const Strategy &certainty = h.strategies[0], &random = h.strategies[1];
   std::ostringstream csv;
   csv << "cycle,fraction,labelled,mae_certainty,mse_certainty,mae_random,mse_random\n";
   std::vector<double> mae_c, mae_r;
-  for (int i = 0; i < cycles; ++i) {
-    csv << i + 1 << "," << fractions[i] << "," << sizes[i] << "," << strategies[0].metrics[i].mae << ","
-        << strategies[0].metrics[i].mse << "," << strategies[1].metrics[i].mae << "," << strategies[1].metrics[i].mse
-        << "\n";
-    mae_c.push_back(strategies[0].metrics[i].mae);
-    mae_r.push_back(strategies[1].metrics[i].mae);
+  for (int i = 0; i < plan.cycles; ++i) {
+    csv << i + 1 << "," << h.fractions[i] << "," << h.sizes[i] << "," << certainty.metrics[i].mae << ","
+        << certainty.metrics[i].mse << "," << random.metrics[i].mae << "," << random.metrics[i].mse << "\n";
+    mae_c.push_back(certainty.metrics[i].mae);
+    mae_r.push_back(random.metrics[i].mae);
   }
   std::vector<uchar> png;
-  cv::imencode(".png", draw_plot(fractions, mae_c, mae_r, "Active learning: certainty vs random"), png);
+  cv::imencode(".png", draw_plot(h.fractions, mae_c, mae_r, "Active learning: certainty vs random"), png);
   write_text_atomic(prefix + ".csv", csv.str());
   write_text_atomic(prefix + ".png", std::string(png.begin(), png.end()));
   std::cout << "wrote " << prefix << ".csv and " << prefix << ".png\n";
   nlohmann::json cycles_j = nlohmann::json::array();
-  for (int i = 0; i < cycles; ++i)
-    cycles_j.push_back({{"fraction", fractions[i]}, {"labelled", sizes[i]}, {"mae_certainty", mae_c[i]},
-                        {"mae_random", mae_r[i]}, {"mse_certainty", strategies[0].metrics[i].mse},
-                        {"mse_random", strategies[1].metrics[i].mse}});
-  std::cout << nlohmann::json({{"n", n}, {"test", test.size()}, {"pool", pool.size()}, {"cycles", cycles_j},
+  for (int i = 0; i < plan.cycles; ++i)
+    cycles_j.push_back({{"fraction", h.fractions[i]}, {"labelled", h.sizes[i]}, {"mae_certainty", mae_c[i]},
+                        {"mae_random", mae_r[i]}, {"mse_certainty", certainty.metrics[i].mse},
+                        {"mse_random", random.metrics[i].mse}});
+  std::cout << nlohmann::json({{"n", n}, {"test", split.test.size()}, {"pool", split.pool.size()}, {"cycles", cycles_j},
                                {"csv", prefix + ".csv"}, {"png", prefix + ".png"}})
                    .dump()
             << "\n";
+}
+
+}  // namespace
+
+int cmd_active_sim(int argc, char** argv) {
+  Args args = active_sim_args();
+  if (!args.parse(argc, argv)) return 0;
+  const SimPlan plan = read_active_sim_flags(args);
+
+  // --sigma is in pixels after --scale; the loader scales an original-pixel sigma with the image.
+  const auto data = load_set(args, plan.scale, DensityTargetOptions{false, plan.sigma / plan.scale});
+  const long n = static_cast<long>(data.size());
+  const SimSplit split = split_test_pool(args, data.size(), plan.c.seed);
+  std::cout << "active-sim: " << n << " images (" << split.pool.size() << " pool, " << split.test.size() << " test), "
+            << plan.cycles << " cycles of " << plan.c.train.iterations << " iterations, width " << plan.c.spec.width
+            << "\n";
+
+  const SimHistory history = run_cycles(data, split, plan);
+  write_results(plan, n, split, history);
   return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "count_sources.h"
 #include "data/annotations.h"
 #include "data/frame_source.h"
+#include "data/image_io.h"
 #include "train/adapt.h"
 #include "train/stop_signal.h"
 #include "train_flags.h"

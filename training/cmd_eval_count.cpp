@@ -20,28 +20,18 @@
 #include "common/error.h"
 #include "data/annotations.h"
 #include "data/frame_source.h"
+#include "data/image_io.h"
 #include "data/mot.h"
 #include "data/shanghaitech.h"
 #include "engine/engines.h"
 #include "metrics/game.h"
 #include "metrics/metrics.h"
-#include "train/count_data.h"
 #include "train/progress.h"
 #include "train_flags.h"
 
 namespace rv::cli {
 
 namespace {
-
-ImageView view_of(const cv::Mat& bgr) {
-  ImageView v;
-  v.data = bgr.data;
-  v.width = bgr.cols;
-  v.height = bgr.rows;
-  v.stride = bgr.step[0];
-  v.format = PixelFormat::BGR;
-  return v;
-}
 
 struct Item {
   std::string name;
@@ -106,9 +96,7 @@ std::pair<double, double> mass_in_boxes(const CountResult& r, const std::vector<
   return {in, total};
 }
 
-}  // namespace
-
-int cmd_eval_count(int argc, char** argv) {
+Args eval_count_args() {
   Args a("eval-count",
          "MAE and MSE (root mean squared error, as in the paper) of a counting model. One source:\n"
          "  --shanghaitech DIR | --points FILE --images DIR | --video FILE --mot-gt gt.txt [--frames A:B]\n"
@@ -136,8 +124,11 @@ int cmd_eval_count(int argc, char** argv) {
           {"holdout", "N", "--shanghaitech: only the N images `train-count --val N --seed S` held out"},
           {"seed", "S", "the --seed of that train-count run (with --holdout)", "1"},
           {"quiet", "", "no per-image lines"}});
-  if (!a.parse(argc, argv)) return 0;
-  if (!a.positional().empty()) throw InputError("eval-count: unexpected argument '" + a.positional()[0] + "'");
+  return a;
+}
+
+// Exactly one source, and only the flags that go with it.
+void check_source_flags(const Args& a) {
   const int sources = a.has("shanghaitech") + a.has("points") + a.has("video");
   if (sources != 1) throw InputError("eval-count: give exactly one of --shanghaitech, --points, --video");
   if (a.has("video") && a.has("mot-gt") == a.has("frame-counts"))
@@ -145,6 +136,166 @@ int cmd_eval_count(int argc, char** argv) {
   if (!a.has("video") && (a.has("mot-gt") || a.has("frame-counts") || a.has("frames")))
     throw InputError("eval-count: --mot-gt, --frame-counts and --frames go with --video");
   if (a.has("points") && !a.has("images")) throw InputError("eval-count --points: needs --images DIR");
+}
+
+// Every labelled image or frame through the engine, and what the metrics need of it.
+struct Evaluation {
+  Evaluation(CrowdCounter& counter, bool quiet) : counter(counter), quiet(quiet) {}
+
+  CrowdCounter& counter;
+  bool quiet = false;
+  std::vector<Item> items;
+  // Point labels: per-image maps for GAME.
+  std::vector<DensityMap> truth_maps, predicted_maps;
+  // --mot-gt: positive density mass inside the grown people boxes, and in all.
+  bool boxes = false;
+  double mass_in = 0, mass_total = 0;
+
+  CountResult run(const std::string& name, const cv::Mat& bgr, double truth) {
+    auto r = count_bgr(counter, bgr);
+    items.push_back({name, truth, r.count});
+    if (!quiet) std::cout << name << "  truth " << truth << "  predicted " << r.count << "\n";
+    return r;
+  }
+  void run_points(const std::string& name, const cv::Mat& bgr, const Points& points) {
+    const Points inside = points_inside(points, bgr.size());
+    const auto r = run(name, bgr, static_cast<double>(inside.size()));
+    truth_maps.push_back(truth_map(inside, r));
+    predicted_maps.push_back(predicted_map(r));
+  }
+  void run_boxes(const std::string& name, const cv::Mat& bgr, double truth, const std::vector<MotBox>& people) {
+    const auto [in, total] = mass_in_boxes(run(name, bgr, truth), people);
+    mass_in += in;
+    mass_total += total;
+  }
+};
+
+void evaluate_shanghaitech(const Args& a, Evaluation& ev) {
+  std::string dir = a.str("shanghaitech");
+  namespace fs = std::filesystem;
+  if (!fs::is_directory(dir)) throw_input_error(dir, "no such directory (--shanghaitech)");
+  if (!fs::exists(fs::path(dir) / "images") && fs::exists(fs::path(dir) / "test_data" / "images"))
+    dir = (fs::path(dir) / "test_data").string();
+  auto list = list_shanghaitech(dir);
+  if (a.has("holdout")) {
+    // The images `train-count --shanghaitech DIR --val N --seed S` held out: the same shuffle of the same list.
+    const long n = a.integer("holdout", 1, 1, 1000000);
+    if (n >= static_cast<long>(list.size()))
+      throw InputError("--holdout " + std::to_string(n) + ": " + dir + " has only " + std::to_string(list.size()) +
+                       " images");
+    std::mt19937 split_rng(static_cast<uint32_t>(a.integer("seed", 1, 0, 4294967295L)));
+    std::shuffle(list.begin(), list.end(), split_rng);
+    list.resize(static_cast<size_t>(n));
+  }
+  // Read every annotation first: a bad file fails before minutes of inference.
+  std::vector<ShanghaiTechAnnotation> anns;
+  for (const auto& it : list) anns.push_back(read_shanghaitech_mat(it.annotation_path));
+  for (size_t i = 0; i < list.size(); ++i) {
+    const cv::Mat img = read_image(list[i].image_path);
+    ev.run_points(fs::path(list[i].image_path).filename().string(), img, anns[i].points);
+  }
+}
+
+void evaluate_points(const Args& a, Evaluation& ev) {
+  const std::string file = a.str("points"), dir = a.str("images");
+  if (!std::filesystem::exists(file)) throw_input_error(file, "no such file (--points)");
+  if (!std::filesystem::is_directory(dir)) throw_input_error(dir, "no such directory (--images)");
+  const auto anns = read_points(file);
+  if (anns.empty()) throw_input_error(file, "no annotated images");
+  for (const auto& an : anns) {
+    const std::string path = (std::filesystem::path(dir) / an.image).string();
+    if (an.image.empty() || !std::filesystem::exists(path))
+      throw_input_error(path, "image named in " + file + " does not exist");
+  }
+  for (const auto& an : anns) {
+    const cv::Mat img = read_image((std::filesystem::path(dir) / an.image).string());
+    ev.run_points(an.image, img, an.points);
+  }
+}
+
+void evaluate_video(const Args& a, Evaluation& ev) {
+  const std::string video = a.str("video");
+  FrameRange range;
+  if (a.has("frames")) range = parse_frame_range(a.str("frames"), "--frames");
+  std::map<long, double> truth;
+  std::optional<MotGroundTruth> mot;
+  if (a.has("mot-gt")) {
+    mot = MotGroundTruth::load(a.str("mot-gt"));
+    // Frames missing from gt.txt hold nobody; evaluate up to the last annotated frame.
+    for (int f = 1; f <= mot->last_frame(); ++f) truth[mot_frame_to_video_index(f)] = mot->count(f);
+  } else {
+    const auto counts = read_frame_counts_csv(a.str("frame-counts"));
+    if (counts.empty()) throw_input_error(a.str("frame-counts"), "no frame,count rows");
+    for (const auto& c : counts) truth[c.frame] = c.count;
+  }
+  ev.boxes = mot.has_value();
+  auto source = FrameSource::open(video, range);
+  cv::Mat frame;
+  long index = 0;
+  while (source->next(frame, index)) {
+    const auto it = truth.find(index);
+    if (it == truth.end()) {
+      if (mot && index > truth.rbegin()->first) break;
+      continue;
+    }
+    const std::string name = "frame " + std::to_string(index);
+    if (mot)
+      ev.run_boxes(name, frame, it->second, mot->people(video_index_to_mot_frame(static_cast<int>(index))));
+    else
+      ev.run(name, frame, it->second);
+  }
+}
+
+void write_items_csv(const std::string& csv, const std::vector<Item>& items) {
+  std::ofstream f(csv);
+  if (!f) throw_input_error(csv, "cannot write");
+  f << "name,truth,predicted,error\n";
+  f.precision(8);
+  for (const auto& i : items)
+    f << i.name << "," << i.truth << "," << i.predicted << "," << i.predicted - i.truth << "\n";
+}
+
+// GAME(0..3) of the point-labelled images into summary["game"] and the stdout line.
+void report_game(const Evaluation& ev, nlohmann::json& summary, std::ostringstream& extra) {
+  // A level is reported only if every image's map has at least 2^L cells on its smaller side.
+  int smallest = std::numeric_limits<int>::max();
+  for (const auto& t : ev.truth_maps) smallest = std::min({smallest, t.height, t.width});
+  nlohmann::json game_json = nlohmann::json::array();
+  extra << "  GAME";
+  for (int level = 0; level < kGameLevels; ++level) {
+    if ((1 << level) > smallest) {
+      std::cerr << "eval-count: GAME(" << level << ") skipped: the smallest density map has " << smallest
+                << " cells on a side, fewer than the " << (1 << level) << " the level needs\n";
+      game_json.push_back(nullptr);
+      extra << " -";
+    } else {
+      const double g = mean_game(ev.truth_maps, ev.predicted_maps, level);
+      game_json.push_back(g);
+      extra << " " << g;
+    }
+  }
+  summary["game"] = game_json;
+}
+
+// The share of the density mass inside the people boxes (--mot-gt) into summary["in_boxes"] and the stdout line.
+void report_in_boxes(const Evaluation& ev, nlohmann::json& summary, std::ostringstream& extra) {
+  if (ev.mass_total > 0) {
+    const double frac = ev.mass_in / ev.mass_total;
+    summary["in_boxes"] = frac;
+    extra << "  in boxes " << frac;
+  } else {
+    summary["in_boxes"] = nullptr;
+    extra << "  in boxes - (no positive density)";
+  }
+}
+
+}  // namespace
+
+int cmd_eval_count(int argc, char** argv) {
+  Args a = eval_count_args();
+  if (!a.parse(argc, argv)) return 0;
+  if (!a.positional().empty()) throw InputError("eval-count: unexpected argument '" + a.positional()[0] + "'");
+  check_source_flags(a);
   const std::string csv = a.str("csv");
   if (!csv.empty()) check_output_path(csv, "--csv");
   apply_threads(a);
@@ -154,145 +305,25 @@ int cmd_eval_count(int argc, char** argv) {
   eo.device = a.str("device", "cpu");
   eo.max_input_size = static_cast<int>(a.integer("max-size", 0, 0, 100000));
   auto counter = counter_from_flags(a, model, eo);
-  const bool quiet = a.flag("quiet");
-
-  std::vector<Item> items;
-  auto run = [&](const std::string& name, const cv::Mat& bgr, double truth) {
-    cv::Mat img = bgr.isContinuous() ? bgr : bgr.clone();
-    auto r = counter->count(view_of(img));
-    items.push_back({name, truth, r.count});
-    if (!quiet) std::cout << name << "  truth " << truth << "  predicted " << r.count << "\n";
-    return r;
-  };
-  // Point labels: per-image maps for GAME.
-  std::vector<DensityMap> truth_maps, predicted_maps;
-  auto run_points = [&](const std::string& name, const cv::Mat& bgr, const Points& points) {
-    const Points inside = points_inside(points, bgr.size());
-    const auto r = run(name, bgr, static_cast<double>(inside.size()));
-    truth_maps.push_back(truth_map(inside, r));
-    predicted_maps.push_back(predicted_map(r));
-  };
-  // --mot-gt: positive density mass inside the grown people boxes, and in all.
-  std::optional<MotGroundTruth> mot;
-  double mass_in = 0, mass_total = 0;
-
-  if (a.has("shanghaitech")) {
-    std::string dir = a.str("shanghaitech");
-    namespace fs = std::filesystem;
-    if (!fs::is_directory(dir)) throw_input_error(dir, "no such directory (--shanghaitech)");
-    if (!fs::exists(fs::path(dir) / "images") && fs::exists(fs::path(dir) / "test_data" / "images"))
-      dir = (fs::path(dir) / "test_data").string();
-    auto list = list_shanghaitech(dir);
-    if (a.has("holdout")) {
-      // The images `train-count --shanghaitech DIR --val N --seed S` held out: the same shuffle of the same list.
-      const long n = a.integer("holdout", 1, 1, 1000000);
-      if (n >= static_cast<long>(list.size()))
-        throw InputError("--holdout " + std::to_string(n) + ": " + dir + " has only " + std::to_string(list.size()) + " images");
-      std::mt19937 split_rng(static_cast<uint32_t>(a.integer("seed", 1, 0, 4294967295L)));
-      std::shuffle(list.begin(), list.end(), split_rng);
-      list.resize(static_cast<size_t>(n));
-    }
-    // Read every annotation first: a bad file fails before minutes of inference.
-    std::vector<ShanghaiTechAnnotation> anns;
-    for (const auto& it : list) anns.push_back(read_shanghaitech_mat(it.annotation_path));
-    for (size_t i = 0; i < list.size(); ++i) {
-      const cv::Mat img = read_image(list[i].image_path);
-      run_points(fs::path(list[i].image_path).filename().string(), img, anns[i].points);
-    }
-  } else if (a.has("points")) {
-    const std::string file = a.str("points"), dir = a.str("images");
-    if (!std::filesystem::exists(file)) throw_input_error(file, "no such file (--points)");
-    if (!std::filesystem::is_directory(dir)) throw_input_error(dir, "no such directory (--images)");
-    const auto anns = read_points(file);
-    if (anns.empty()) throw_input_error(file, "no annotated images");
-    for (const auto& an : anns) {
-      const std::string path = (std::filesystem::path(dir) / an.image).string();
-      if (an.image.empty() || !std::filesystem::exists(path))
-        throw_input_error(path, "image named in " + file + " does not exist");
-    }
-    for (const auto& an : anns) {
-      const cv::Mat img = read_image((std::filesystem::path(dir) / an.image).string());
-      run_points(an.image, img, an.points);
-    }
-  } else {
-    const std::string video = a.str("video");
-    FrameRange range;
-    if (a.has("frames")) range = parse_frame_range(a.str("frames"), "--frames");
-    std::map<long, double> truth;
-    bool all_frames = false;
-    if (a.has("mot-gt")) {
-      mot = MotGroundTruth::load(a.str("mot-gt"));
-      // Frames missing from gt.txt hold nobody; evaluate up to the last annotated frame.
-      all_frames = true;
-      for (int f = 1; f <= mot->last_frame(); ++f) truth[mot_frame_to_video_index(f)] = mot->count(f);
-    } else {
-      const auto counts = read_frame_counts_csv(a.str("frame-counts"));
-      if (counts.empty()) throw_input_error(a.str("frame-counts"), "no frame,count rows");
-      for (const auto& c : counts) truth[c.frame] = c.count;
-    }
-    auto source = FrameSource::open(video, range);
-    cv::Mat frame;
-    long index = 0;
-    while (source->next(frame, index)) {
-      const auto it = truth.find(index);
-      if (it == truth.end()) {
-        if (all_frames && index > truth.rbegin()->first) break;
-        continue;
-      }
-      const auto r = run("frame " + std::to_string(index), frame, it->second);
-      if (mot) {
-        const auto [in, total] = mass_in_boxes(r, mot->people(video_index_to_mot_frame(static_cast<int>(index))));
-        mass_in += in;
-        mass_total += total;
-      }
-    }
-  }
-  if (items.empty()) throw InputError("eval-count: no labelled frame or image to evaluate (check --frames)");
+  Evaluation ev(*counter, a.flag("quiet"));
+  if (a.has("shanghaitech"))
+    evaluate_shanghaitech(a, ev);
+  else if (a.has("points"))
+    evaluate_points(a, ev);
+  else
+    evaluate_video(a, ev);
+  if (ev.items.empty()) throw InputError("eval-count: no labelled frame or image to evaluate (check --frames)");
 
   std::vector<double> t, p;
-  for (const auto& i : items) t.push_back(i.truth), p.push_back(i.predicted);
+  for (const auto& i : ev.items) t.push_back(i.truth), p.push_back(i.predicted);
   const auto m = count_metrics(t, p);
-  if (!csv.empty()) {
-    std::ofstream f(csv);
-    if (!f) throw_input_error(csv, "cannot write");
-    f << "name,truth,predicted,error\n";
-    f.precision(8);
-    for (const auto& i : items) f << i.name << "," << i.truth << "," << i.predicted << "," << i.predicted - i.truth << "\n";
-  }
-  nlohmann::json summary = {{"mae", m.mae}, {"mse", m.mse}, {"n", items.size()}};
+  if (!csv.empty()) write_items_csv(csv, ev.items);
+  nlohmann::json summary = {{"mae", m.mae}, {"mse", m.mse}, {"n", ev.items.size()}};
   std::ostringstream extra;
-  if (!truth_maps.empty()) {
-    // A level is reported only if every image's map has at least 2^L cells on its smaller side.
-    int smallest = std::numeric_limits<int>::max();
-    for (const auto& t : truth_maps) smallest = std::min({smallest, t.height, t.width});
-    nlohmann::json game_json = nlohmann::json::array();
-    extra << "  GAME";
-    for (int level = 0; level < kGameLevels; ++level) {
-      if ((1 << level) > smallest) {
-        std::cerr << "eval-count: GAME(" << level << ") skipped: the smallest density map has " << smallest
-                  << " cells on a side, fewer than the " << (1 << level) << " the level needs\n";
-        game_json.push_back(nullptr);
-        extra << " -";
-      } else {
-        const double g = mean_game(truth_maps, predicted_maps, level);
-        game_json.push_back(g);
-        extra << " " << g;
-      }
-    }
-    summary["game"] = game_json;
-  }
-  if (mot) {
-    if (mass_total > 0) {
-      const double frac = mass_in / mass_total;
-      summary["in_boxes"] = frac;
-      extra << "  in boxes " << frac;
-    } else {
-      summary["in_boxes"] = nullptr;
-      extra << "  in boxes - (no positive density)";
-    }
-  }
+  if (!ev.truth_maps.empty()) report_game(ev, summary, extra);
+  if (ev.boxes) report_in_boxes(ev, summary, extra);
   std::cout << "model " << model << ": MAE " << m.mae << "  MSE " << m.mse << extra.str() << "  over "
-            << items.size() << "\n";
+            << ev.items.size() << "\n";
   std::cout << summary.dump() << std::endl;
   return 0;
 }

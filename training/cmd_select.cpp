@@ -23,10 +23,10 @@
 #include "count_sources.h"
 #include "common/error.h"
 #include "data/frame_source.h"
+#include "data/image_io.h"
 #include "data/tensor_convert.h"
 #include "engine/engines.h"
 #include "iqa_cli_util.h"
-#include "train/count_data.h"
 #include "train/iqa_trainer.h"
 #include "train/progress.h"
 
@@ -73,9 +73,7 @@ double quality_certainty(RankNet& net, const cv::Mat& bgr, int64_t pairs, int cr
   return ranking_certainty(y, r, sample_ranked_pairs(g, r, pairs, rng));
 }
 
-}  // namespace
-
-int cmd_select(int argc, char** argv) {
+Args select_args() {
   Args args("select",
             "Active learning (Algorithm 1, Eq. 15): rank a pool of images or video frames by ranking\n"
             "certainty C and write the S least certain as the list to label first. Last stdout line: JSON.",
@@ -96,96 +94,138 @@ int cmd_select(int argc, char** argv) {
                 {"threads", "N", "LibTorch threads (0: LibTorch's default)", "0"},
                 {"out", "LIST", "output list: one 'item,certainty' line per selected item, least certain first", ""},
             });
-  if (!args.parse(argc, argv)) return 0;
+  return args;
+}
+
+struct SelectOptions {
+  long budget = 0;
+  std::string out;
+  int64_t pairs = 100;
+  ImageCertaintyOptions certainty;
+  uint32_t seed = 1;
+};
+
+// Reads and checks the flags (but the pool and --model); applies --threads.
+SelectOptions read_select_flags(const Args& args) {
   if (args.has("images") == args.has("video")) throw InputError("give exactly one pool: --images DIR or --video FILE");
   if (args.has("frames") && !args.has("video")) throw InputError("--frames needs --video");
-  const long budget = args.integer("budget", 0, 1, 100000000);
+  SelectOptions s;
+  s.budget = args.integer("budget", 0, 1, 100000000);
   if (!args.has("budget")) throw InputError("--budget is required");
-  const std::string out = args.required("out");
-  check_output_file("--out", out);
-  const int64_t pairs = args.integer("pairs", 100, 1, 1000000);
-  ImageCertaintyOptions opt;
-  opt.pairs = pairs;
+  s.out = args.required("out");
+  check_output_file("--out", s.out);
+  s.pairs = args.integer("pairs", 100, 1, 1000000);
+  ImageCertaintyOptions& opt = s.certainty;
+  opt.pairs = s.pairs;
   opt.crops.k = static_cast<int>(args.integer("k", 5, 2, 64));
   opt.crops.s = args.real("s", 0.75, 1e-3, 0.999);
   opt.crops.r = args.real("r", 8.0, 1.0, 1e6);
   opt.crops.out_size = static_cast<int>(args.integer("crop", 224, 16, 4096));
   validate(opt.crops);
-  const uint32_t seed = static_cast<uint32_t>(args.integer("seed", 1, 0, 4294967295L));
+  s.seed = static_cast<uint32_t>(args.integer("seed", 1, 0, 4294967295L));
   const long threads = args.integer("threads", 0, 0, 1024);
   if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
+  return s;
+}
 
-  std::unique_ptr<FrameSource> source;
-  FrameRange range;
+// The pool: the images of --images, or the frames of --video in --frames.
+std::unique_ptr<FrameSource> open_pool(const Args& args, FrameRange& range) {
   if (args.has("images")) {
     require_dir("--images", args.str("images"));
-    source = FrameSource::open(args.str("images"));
-  } else {
-    // A video file or a folder of frames (as adapt and eval-count read it); items are frame indices.
-    if (!std::filesystem::exists(args.str("video"))) throw_input_error(args.str("video"), "no such file or folder (--video)");
-    if (args.has("frames")) range = parse_frame_range(args.str("frames"), "--frames");
-    source = FrameSource::open(args.str("video"), range);
+    return FrameSource::open(args.str("images"));
   }
+  // A video file or a folder of frames (as adapt and eval-count read it); items are frame indices.
+  if (!std::filesystem::exists(args.str("video")))
+    throw_input_error(args.str("video"), "no such file or folder (--video)");
+  if (args.has("frames")) range = parse_frame_range(args.str("frames"), "--frames");
+  return FrameSource::open(args.str("video"), range);
+}
+
+// Every pool item (an image's file name, or a frame index) with its certainty C.
+struct RankedPool {
+  std::vector<std::string> items;
+  std::vector<double> certainty;
+};
+
+RankedPool rank_pool(const Args& args, FrameSource& source, const FrameRange& range, const ModelBundle& bundle,
+                     const SelectOptions& s, const torch::Device& device) {
+  const bool quality = bundle.meta.spec.task == Task::Quality;
+  const bool by_index = args.has("video");
+  std::vector<std::string> files = by_index ? std::vector<std::string>{} : list_image_files(args.str("images"));
+  RankedPool pool;
+  cv::Mat frame;
+  long index = 0;
+  // Items the range yields (total_frames() is the whole video; unknown: <= 0).
+  long total = source.total_frames();
+  if (by_index && total > 0) {
+    const long end = range.end >= 0 ? std::min(range.end, total) : total;
+    total = end > range.first ? (end - range.first + range.stride - 1) / range.stride : 0;
+  }
+  Progress progress("select", total, 0, std::cerr);
+  while (source.next(frame, index)) {
+    // A counting model's per-camera ROI and input scale (from `adapt`) apply here too, as in adapt's
+    // ranking pool: the crops come from the ROI's bounding box, resized like the element resizes frames.
+    if (!quality) frame = resize_by(frame(roi_box(bundle.meta.roi, frame.size())), bundle.meta.input_scale);
+    const uint32_t item_seed = s.seed + static_cast<uint32_t>(index);
+    const int crop = s.certainty.crops.out_size;
+    const double c = quality ? quality_certainty(*bundle.net, frame, s.pairs, crop, item_seed, device)
+                             : certainty_of_image(*bundle.net, frame, s.certainty, item_seed);
+    pool.items.push_back(by_index ? std::to_string(index) : files.at(static_cast<size_t>(index)));
+    pool.certainty.push_back(c);
+    progress.update(std::min<long>(static_cast<long>(pool.items.size()), total > 0 ? total : index + 1), "");
+  }
+  progress.finish();
+  if (pool.items.empty()) throw InputError("pool is empty: no frames or images to rank");
+  return pool;
+}
+
+// The --budget least certain items: the list to --out, a table and the JSON line to stdout.
+void write_selection(const RankedPool& pool, const SelectOptions& s, const std::string& model, bool quality,
+                     bool by_index) {
+  const auto chosen = least_certain(pool.certainty, static_cast<size_t>(s.budget));
+  std::ostringstream list;
+  list << "# item,certainty (least certain first; " << (quality ? "distortion ladders" : "nested crops") << ", K="
+       << s.pairs << ", model " << model << ")\n";
+  nlohmann::json selected = nlohmann::json::array();
+  std::cout << "pool " << pool.items.size() << " " << (by_index ? "frames" : "images") << ", selected "
+            << chosen.size() << " least certain (K=" << s.pairs << "):\n";
+  std::cout << "  #   certainty  item\n";
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    const auto& item = pool.items[chosen[i]];
+    list << item << "," << std::setprecision(6) << pool.certainty[chosen[i]] << "\n";
+    selected.push_back({{"item", item}, {"certainty", pool.certainty[chosen[i]]}});
+    std::cout << "  " << std::left << std::setw(4) << i + 1 << std::right << std::fixed << std::setprecision(3)
+              << pool.certainty[chosen[i]] << "      " << item << "\n";
+  }
+  write_text_atomic(s.out, list.str());
+  double mean = 0;
+  for (double c : pool.certainty) mean += c;
+  mean /= pool.certainty.size();
+  std::cout << "mean certainty of the pool " << std::fixed << std::setprecision(3) << mean << "; list written to "
+            << s.out << "\n";
+  nlohmann::json result = {{"n", pool.items.size()},   {"budget", s.budget}, {"selected", selected},
+                           {"mean_certainty", mean},   {"out", s.out},       {"pairs", s.pairs},
+                           {"ranked_by", quality ? "distortions" : "nested_crops"}};
+  std::cout << result.dump() << "\n";
+}
+
+}  // namespace
+
+int cmd_select(int argc, char** argv) {
+  Args args = select_args();
+  if (!args.parse(argc, argv)) return 0;
+  const SelectOptions s = read_select_flags(args);
+  FrameRange range;
+  std::unique_ptr<FrameSource> source = open_pool(args, range);
   std::string model = args.str("model", default_model_path(Task::Count));
   if (model.empty()) throw InputError("--model: not given and no default counting model is installed");
   ModelBundle bundle = load_bundle(model);
   const torch::Device device = parse_device(args.str("device", "cpu"));
   bundle.net->to(device);
   bundle.net->eval();
-  const bool quality = bundle.meta.spec.task == Task::Quality;
-  const bool by_index = args.has("video");
-  std::vector<std::string> files = by_index ? std::vector<std::string>{} : list_image_files(args.str("images"));
 
-  std::vector<std::string> items;
-  std::vector<double> certainty;
-  cv::Mat frame;
-  long index = 0;
-  // Items the range yields (total_frames() is the whole video; unknown: <= 0).
-  long total = source->total_frames();
-  if (by_index && total > 0) {
-    const long end = range.end >= 0 ? std::min(range.end, total) : total;
-    total = end > range.first ? (end - range.first + range.stride - 1) / range.stride : 0;
-  }
-  Progress progress("select", total, 0, std::cerr);
-  while (source->next(frame, index)) {
-    // A counting model's per-camera ROI and input scale (from `adapt`) apply here too, as in adapt's
-    // ranking pool: the crops come from the ROI's bounding box, resized like the element resizes frames.
-    if (!quality) frame = resize_by(frame(roi_box(bundle.meta.roi, frame.size())), bundle.meta.input_scale);
-    const uint32_t item_seed = seed + static_cast<uint32_t>(index);
-    const double c = quality ? quality_certainty(*bundle.net, frame, pairs, opt.crops.out_size, item_seed, device)
-                             : certainty_of_image(*bundle.net, frame, opt, item_seed);
-    items.push_back(by_index ? std::to_string(index) : files.at(static_cast<size_t>(index)));
-    certainty.push_back(c);
-    progress.update(std::min<long>(static_cast<long>(items.size()), total > 0 ? total : index + 1), "");
-  }
-  progress.finish();
-  if (items.empty()) throw InputError("pool is empty: no frames or images to rank");
-
-  const auto chosen = least_certain(certainty, static_cast<size_t>(budget));
-  std::ostringstream list;
-  list << "# item,certainty (least certain first; " << (quality ? "distortion ladders" : "nested crops") << ", K="
-       << pairs << ", model " << model << ")\n";
-  nlohmann::json selected = nlohmann::json::array();
-  std::cout << "pool " << items.size() << " " << (by_index ? "frames" : "images") << ", selected "
-            << chosen.size() << " least certain (K=" << pairs << "):\n";
-  std::cout << "  #   certainty  item\n";
-  for (size_t i = 0; i < chosen.size(); ++i) {
-    const auto& item = items[chosen[i]];
-    list << item << "," << std::setprecision(6) << certainty[chosen[i]] << "\n";
-    selected.push_back({{"item", item}, {"certainty", certainty[chosen[i]]}});
-    std::cout << "  " << std::left << std::setw(4) << i + 1 << std::right << std::fixed << std::setprecision(3)
-              << certainty[chosen[i]] << "      " << item << "\n";
-  }
-  write_text_atomic(out, list.str());
-  double mean = 0;
-  for (double c : certainty) mean += c;
-  mean /= certainty.size();
-  std::cout << "mean certainty of the pool " << std::fixed << std::setprecision(3) << mean << "; list written to "
-            << out << "\n";
-  nlohmann::json result = {{"n", items.size()},        {"budget", budget},  {"selected", selected},
-                           {"mean_certainty", mean},   {"out", out},        {"pairs", pairs},
-                           {"ranked_by", quality ? "distortions" : "nested_crops"}};
-  std::cout << result.dump() << "\n";
+  const RankedPool pool = rank_pool(args, *source, range, bundle, s, device);
+  write_selection(pool, s, model, bundle.meta.spec.task == Task::Quality, args.has("video"));
   return 0;
 }
 

@@ -1,6 +1,5 @@
 // rankvision train-count: multi-task training of a counting model (Eq. 5).
 #include <chrono>
-#include <ctime>
 #include <iostream>
 
 #include "args.h"
@@ -21,16 +20,7 @@ namespace rv::cli {
 
 namespace {
 
-std::string now_iso() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
-}  // namespace
-
-int cmd_train_count(int argc, char** argv) {
+Args train_count_args() {
   Args a("train-count",
          "Train a counting model: Euclidean loss on density maps of labelled patches plus lambda x the all-pairs\n"
          "ranking loss on nested crops of unlabelled images (Eq. 5). Data-parallel when WORLD_SIZE > 1\n"
@@ -71,13 +61,20 @@ int cmd_train_count(int argc, char** argv) {
                  {"val-every", "N", "validate every N iterations (and at the end)", "0"},
              } +
              optimiser_flags() + run_flags());
-  if (!a.parse(argc, argv)) return 0;
-  if (!a.positional().empty()) throw InputError("train-count: unexpected argument '" + a.positional()[0] + "'");
-  const std::string out = a.required("out");
-  check_output_path(out, "--out");
-  apply_threads(a);
+  return a;
+}
 
+// What the flags ask for, all checked before any data is read.
+struct CountRun {
+  std::string out;
   CountTrainOptions o;
+  int freeze_layers = 0;
+  long n_val = 0;
+  double scale = 1.0;
+};
+
+// Patches, ranked crop sets and the terms of the loss.
+void read_patches_and_losses(const Args& a, CountTrainOptions& o) {
   o.iterations = a.integer("iterations", 1000, 1, 100000000);
   o.input_size = static_cast<int>(a.integer("input-size", 224, 16, 4096));
   o.patch_min = static_cast<int>(a.integer("patch-min", 56, 8, 100000));
@@ -98,38 +95,52 @@ int cmd_train_count(int argc, char** argv) {
   o.count_weight = a.real("count-weight", 0.0, 0.0, 1e6);
   o.pooled_weight = a.real("pooled-weight", 0.0, 0.0, 1e6);
   o.stop_after = a.integer("stop-after", 0, 0, 1L << 40);
-  const int freeze_layers = static_cast<int>(a.integer("freeze-trunk", 0, 0, 1000));
+}
+
+// Reads and checks every flag (but the data and network ones); applies --threads.
+CountRun read_train_count_flags(const Args& a) {
+  CountRun run;
+  run.out = a.required("out");
+  check_output_path(run.out, "--out");
+  apply_threads(a);
+
+  CountTrainOptions& o = run.o;
+  read_patches_and_losses(a, o);
+  run.freeze_layers = static_cast<int>(a.integer("freeze-trunk", 0, 0, 1000));
   o.clip_norm = a.real("clip", 0.0, 0.0, 1e9);
   o.optimiser = optimiser_from(a);
   o.seed = seed_from(a);
   o.val_every = a.integer("val-every", 0, 0, 1L << 40);
   o.checkpoint_every = a.integer("checkpoint-every", 0, 0, 1L << 40);
-  o.checkpoint_path = a.str("checkpoint", out + ".ckpt");
+  o.checkpoint_path = a.str("checkpoint", run.out + ".ckpt");
   o.log_path = a.str("log");
   o.log_every = a.integer("log-every", 10, 1, 1L << 40);
   o.progress = !a.flag("quiet");
   o.device = a.str("device", "cpu");
-  const long n_val = a.integer("val", 0, 0, 1000000);
-  const double scale = a.real("input-scale", 1.0, 0.05, 8.0);
+  run.n_val = a.integer("val", 0, 0, 1000000);
+  run.scale = a.real("input-scale", 1.0, 0.05, 8.0);
   const std::string loss = a.str("loss", "euclidean");
   if (loss != "euclidean" && loss != "bayesian")
     throw InputError("--loss '" + loss + "': must be euclidean or bayesian");
   o.bayesian = loss == "bayesian";
-  o.bayes_sigma = a.real("bayes-sigma", 8.0, 1e-3, 1e4) * scale;
+  o.bayes_sigma = a.real("bayes-sigma", 8.0, 1e-3, 1e4) * run.scale;
   o.bayes_background = a.real("bayes-background", 0.15, 0.0, 10.0);
   if (!o.log_path.empty()) check_output_path(o.log_path, "--log");
   check_output_path(o.checkpoint_path, "--checkpoint");
+  return run;
+}
 
-  const NetSpec spec = count_spec_from(a);
-
-  // Data first: every input error surfaces before any time is spent.
+// The labelled images less the --val N held out (seeded), the --extra-shanghaitech sets, and the
+// unlabelled images of the ranking loss.
+CountTrainData load_train_count_data(const Args& a, const CountRun& run) {
   CountTrainData data;
-  auto labelled = load_labelled(a, scale, density_from(a));
+  auto labelled = load_labelled(a, run.scale, density_from(a));
+  const long n_val = run.n_val;
   if (n_val > 0) {
     if (n_val >= static_cast<long>(labelled.size()))
       throw InputError("--val " + std::to_string(n_val) + ": only " + std::to_string(labelled.size()) +
                        " labelled images (keep at least one for training)");
-    std::mt19937 split_rng(o.seed);
+    std::mt19937 split_rng(run.o.seed);
     std::shuffle(labelled.begin(), labelled.end(), split_rng);
     data.validation.assign(std::make_move_iterator(labelled.begin()), std::make_move_iterator(labelled.begin() + n_val));
     labelled.erase(labelled.begin(), labelled.begin() + n_val);
@@ -137,13 +148,13 @@ int cmd_train_count(int argc, char** argv) {
   // Extra sets join after the split, so adding one leaves the validation images
   // (and `eval-count --holdout N --seed S`) exactly as they were without it.
   for (const auto& dir : a.all("extra-shanghaitech")) {
-    auto part = load_shanghaitech_set(dir, scale, density_from(a));
+    auto part = load_shanghaitech_set(dir, run.scale, density_from(a));
     for (auto& li : part) li.name = dir + "/" + li.name;
     std::move(part.begin(), part.end(), std::back_inserter(labelled));
   }
   data.labelled = std::move(labelled);
-  if (o.rank) {
-    data.unlabelled = load_unlabelled(a, scale);
+  if (run.o.rank) {
+    data.unlabelled = load_unlabelled(a, run.scale);
     if (data.unlabelled.empty()) {
       // Without separate unlabelled data the labelled training images double as the ranking pool.
       for (const auto& li : data.labelled) data.unlabelled.push_back(li.image);
@@ -154,40 +165,31 @@ int cmd_train_count(int argc, char** argv) {
   }
   if (data.labelled.empty() && data.unlabelled.empty())
     throw InputError("train-count: no data (give --shanghaitech, --points/--images or --unlabeled-*)");
+  return data;
+}
 
-  // Batch sizes must split evenly over the ranks; say so before waiting for them.
-  const int world = Distributed::world_size_from_environment();
-  rank_slice(o.batch, 0, world, "--batch");
-  rank_slice(o.rank ? o.rank_sets : 0, 0, world, "--rank-sets");
-  auto dist = Distributed::from_environment();
-  const bool main_rank = !dist || dist->is_main();
-
-  torch::manual_seed(o.seed);
+// The network to train: a checkpoint's (--resume, which run.o then continues), --init's or a fresh one;
+// at --input-scale, with --freeze-trunk applied.
+ModelBundle starting_bundle(const Args& a, CountRun& run, const NetSpec& spec, bool main_rank) {
   ModelBundle bundle;
   const std::string resume = a.str("resume");
   if (!resume.empty()) {
     auto ck = load_checkpoint(resume);
     bundle = std::move(ck.bundle);
-    o.resume_path = resume;
-    o.resume_state = ck.training_state;
+    run.o.resume_path = resume;
+    run.o.resume_state = ck.training_state;
   } else {
     bundle = initial_count_bundle(a.str("init"), spec);
   }
-  bundle.meta.input_scale = scale;
-  if (freeze_layers > 0) {
-    const int n = freeze_trunk_layers(*bundle.net, freeze_layers);
+  bundle.meta.input_scale = run.scale;
+  if (run.freeze_layers > 0) {
+    const int n = freeze_trunk_layers(*bundle.net, run.freeze_layers);
     if (main_rank) std::cerr << "froze the first " << n << " trunk layers\n";
   }
+  return bundle;
+}
 
-  install_stop_handler();
-  if (main_rank) {
-    std::cerr << "train-count: " << data.labelled.size() << " labelled, " << data.validation.size()
-              << " validation, " << data.unlabelled.size() << " unlabelled images; width " << bundle.meta.spec.width
-              << (bundle.meta.spec.batch_norm ? " bn" : "") << "; " << o.iterations << " iterations"
-              << (dist ? "; rank 0 of " + std::to_string(dist->world_size()) : "") << "\n";
-  }
-  const auto result = train_count(bundle, data, o, nullptr, dist.get());
-
+nlohmann::json summary_of(const CountTrainResult& result) {
   nlohmann::json summary = {{"iterations", result.iterations_done},
                             {"interrupted", result.interrupted},
                             {"seconds", result.seconds},
@@ -197,25 +199,66 @@ int cmd_train_count(int argc, char** argv) {
     summary["val_mse"] = result.last_validation["mse"];
     summary["val_n"] = result.last_validation["n"];
   }
-  if (!main_rank) return result.interrupted ? 130 : 0;
-  if (result.interrupted) {
-    std::cerr << "interrupted at iteration " << result.iterations_done << "; checkpoint " << o.checkpoint_path
-              << " (continue with --resume " << o.checkpoint_path << ")\n";
-    summary["checkpoint"] = o.checkpoint_path;
-    std::cout << summary.dump() << std::endl;
-    return 130;
-  }
+  return summary;
+}
+
+// The trained bundle with its provenance to --out.
+void save_count_model(ModelBundle& bundle, const std::string& out, const std::string& command,
+                      const CountTrainResult& result, const CountTrainData& data, const Distributed* dist) {
   auto& prov = bundle.meta.provenance;
-  prov["command"] = command_line("train-count", argc, argv);
-  prov["date"] = now_iso();
+  prov["command"] = command;
+  prov["date"] = iso_date_now();
   prov["iterations"] = result.iterations_done;
   prov["labelled_images"] = data.labelled.size();
   prov["unlabelled_images"] = data.unlabelled.size();
   prov["world_size"] = dist ? dist->world_size() : 1;
   if (!result.last_validation.is_null()) prov["validation"] = result.last_validation;
   save_bundle(out, bundle);
-  summary["out"] = out;
-  std::cerr << "wrote " << out << "\n";
+}
+
+}  // namespace
+
+int cmd_train_count(int argc, char** argv) {
+  Args a = train_count_args();
+  if (!a.parse(argc, argv)) return 0;
+  if (!a.positional().empty()) throw InputError("train-count: unexpected argument '" + a.positional()[0] + "'");
+  CountRun run = read_train_count_flags(a);
+  const NetSpec spec = count_spec_from(a);
+
+  // Data first: every input error surfaces before any time is spent.
+  const CountTrainData data = load_train_count_data(a, run);
+
+  // Batch sizes must split evenly over the ranks; say so before waiting for them.
+  const int world = Distributed::world_size_from_environment();
+  rank_slice(run.o.batch, 0, world, "--batch");
+  rank_slice(run.o.rank ? run.o.rank_sets : 0, 0, world, "--rank-sets");
+  auto dist = Distributed::from_environment();
+  const bool main_rank = !dist || dist->is_main();
+
+  torch::manual_seed(run.o.seed);
+  ModelBundle bundle = starting_bundle(a, run, spec, main_rank);
+  install_stop_handler();
+  if (main_rank) {
+    std::cerr << "train-count: " << data.labelled.size() << " labelled, " << data.validation.size()
+              << " validation, " << data.unlabelled.size() << " unlabelled images; width " << bundle.meta.spec.width
+              << (bundle.meta.spec.batch_norm ? " bn" : "") << "; " << run.o.iterations << " iterations"
+              << (dist ? "; rank 0 of " + std::to_string(dist->world_size()) : "") << "\n";
+  }
+  const auto result = train_count(bundle, data, run.o, nullptr, dist.get());
+
+  nlohmann::json summary = summary_of(result);
+  if (!main_rank) return result.interrupted ? 130 : 0;
+  const std::string& ckpt = run.o.checkpoint_path;
+  if (result.interrupted) {
+    std::cerr << "interrupted at iteration " << result.iterations_done << "; checkpoint " << ckpt
+              << " (continue with --resume " << ckpt << ")\n";
+    summary["checkpoint"] = ckpt;
+    std::cout << summary.dump() << std::endl;
+    return 130;
+  }
+  save_count_model(bundle, run.out, command_line("train-count", argc, argv), result, data, dist.get());
+  summary["out"] = run.out;
+  std::cerr << "wrote " << run.out << "\n";
   std::cout << summary.dump() << std::endl;
   return 0;
 }

@@ -28,6 +28,7 @@
 #include "train/jsonl_log.h"
 #include "train/progress.h"
 #include "train/stop_signal.h"
+#include "train_flags.h"
 
 namespace rv::cli {
 
@@ -48,9 +49,7 @@ std::vector<Distortion> parse_types(const std::string& list, DistortionSet set) 
   return types;
 }
 
-}  // namespace
-
-int cmd_train_iqa(int argc, char** argv) {
+Args train_iqa_args() {
   Args args("train-iqa",
             "Train a no-reference quality model: learning to rank distorted copies of unlabelled images\n"
             "(stage 1), then fine-tuning or multi-task training on scored images (stage 2).",
@@ -96,49 +95,62 @@ int cmd_train_iqa(int argc, char** argv) {
                 {"checkpoint-every", "N", "write OUT.ckpt every N iterations (and on Ctrl-C)", "200"},
                 {"resume", "FILE", "continue from a checkpoint written by this command", ""},
             });
-  if (!args.parse(argc, argv)) return 0;
+  return args;
+}
 
-  // ---- everything is checked before anything is written ----
-  const std::string out = args.required("out");
-  check_output_file("--out", out);
-  const std::string log_path = args.str("log", out + ".log.jsonl");
-  check_output_file("--log", log_path);
-  const DistortionSet set = parse_distortion_set(args.str("distortions", "tid2013"));
-
+// What the flags ask for, all checked before anything is written.
+struct IqaRun {
+  std::string out, log_path, resume;
+  DistortionSet set = DistortionSet::Tid2013;
   IqaTrainOptions o;
-  o.distortions.set = set;
-  if (args.has("types")) o.distortions.types = parse_types(args.str("types"), set);
+  int freeze_layers = 0;
+  long ckpt_every = 0;
+  torch::Device device = torch::kCPU;
+
+  std::string checkpoint_path() const { return out + ".ckpt"; }
+};
+
+// The images of every --images folder, for the ranking stage.
+std::vector<std::string> rank_images_from(const Args& args) {
+  std::vector<std::string> images;
   for (const auto& dir : args.all("images")) {
     require_dir("--images", dir);
     auto files = list_image_files(dir);
     if (files.empty()) throw InputError("--images " + dir + ": no images in the folder");
-    o.rank_images.insert(o.rank_images.end(), files.begin(), files.end());
+    images.insert(images.end(), files.begin(), files.end());
   }
+  return images;
+}
+
+// The rows of --scores with their paths in --score-images.
+std::vector<ScoredImage> scored_images_from(const Args& args) {
   if (args.has("scores") != args.has("score-images"))
     throw InputError("--scores and --score-images go together");
   std::vector<ScoredImage> scored;
-  if (args.has("scores")) {
-    const std::string csv = args.str("scores"), dir = args.str("score-images");
-    require_file("--scores", csv);
-    require_dir("--score-images", dir);
-    for (const auto& s : read_iqa_scores_csv(csv)) {
-      const std::string p = (std::filesystem::path(dir) / s.image).string();
-      if (!std::filesystem::is_regular_file(p)) throw InputError(csv + ": image " + s.image + " not found in " + dir);
-      scored.push_back({p, s.mos});
-    }
-    if (scored.empty()) throw InputError("--scores " + csv + ": no rows");
-  }
+  if (!args.has("scores")) return scored;
+  const std::string csv = args.str("scores"), dir = args.str("score-images");
+  require_file("--scores", csv);
+  require_dir("--score-images", dir);
+  for (const auto& s : read_scores_in(csv, dir))
+    scored.push_back({(std::filesystem::path(dir) / s.image).string(), s.mos});
+  return scored;
+}
+
+// --val N scored images held out for validation, the rest trained on (and --seed).
+void split_scored(const Args& args, std::vector<ScoredImage> scored, IqaTrainOptions& o) {
   const long n_val = args.integer("val", 0, 0, 1000000);
   if (n_val > 0 && n_val + 2 > static_cast<long>(scored.size()))
     throw InputError("--val " + std::to_string(n_val) + ": needs at least " + std::to_string(n_val + 2) +
                      " scored images (have " + std::to_string(scored.size()) + ")");
   o.seed = static_cast<uint32_t>(args.integer("seed", 1, 0, 4294967295L));
-  {
-    // The held-out split depends only on the seed and the CSV.
-    shuffle_for_holdout(scored, o.seed);
-    o.val.assign(scored.begin(), scored.begin() + n_val);
-    o.train.assign(scored.begin() + n_val, scored.end());
-  }
+  // The held-out split depends only on the seed and the CSV.
+  shuffle_for_holdout(scored, o.seed);
+  o.val.assign(scored.begin(), scored.begin() + n_val);
+  o.train.assign(scored.begin() + n_val, scored.end());
+}
+
+// The two stages: mode, losses, iterations, batches and their optimiser.
+void read_stages(const Args& args, IqaTrainOptions& o) {
   const std::string mode = args.str("mode", "multitask");
   if (mode != "finetune" && mode != "multitask") throw InputError("--mode '" + mode + "': expected finetune or multitask");
   o.multitask = mode == "multitask" && !o.rank_images.empty() && !o.train.empty();
@@ -163,108 +175,138 @@ int cmd_train_iqa(int argc, char** argv) {
   o.optimiser.schedule = args.str("lr-schedule", "step");
   o.optimiser.cosine_floor = args.real("lr-floor", 0.01, 0.0, 1.0);
   o.optimiser.trunk_lr_mult = args.real("trunk-lr-mult", 1.0, 1e-6, 1e3);
-  const int freeze_layers = static_cast<int>(args.integer("freeze-trunk", 0, 0, 1000));
+}
+
+// Reads and checks every flag; applies --threads.
+IqaRun read_train_iqa_flags(const Args& args) {
+  IqaRun run;
+  run.out = args.required("out");
+  check_output_file("--out", run.out);
+  run.log_path = args.str("log", run.out + ".log.jsonl");
+  check_output_file("--log", run.log_path);
+  run.set = parse_distortion_set(args.str("distortions", "tid2013"));
+
+  IqaTrainOptions& o = run.o;
+  o.distortions.set = run.set;
+  if (args.has("types")) o.distortions.types = parse_types(args.str("types"), run.set);
+  o.rank_images = rank_images_from(args);
+  split_scored(args, scored_images_from(args), o);
+  read_stages(args, o);
+  run.freeze_layers = static_cast<int>(args.integer("freeze-trunk", 0, 0, 1000));
   o.val_every = static_cast<int>(args.integer("val-every", 0, 0, 100000000));
   o.val_crops = static_cast<int>(args.integer("val-crops", 5, 1, 1000));
   o.calib_crops = static_cast<int>(args.integer("calib-crops", 5, 1, 1000));
-  const long ckpt_every = args.integer("checkpoint-every", 200, 0, 100000000);
+  run.ckpt_every = args.integer("checkpoint-every", 200, 0, 100000000);
   const long threads = args.integer("threads", 0, 0, 1024);
   if (o.rank_images.empty() && o.train.empty())
     throw InputError("nothing to train on: give --images (ranking) and/or --scores with --score-images");
   rv::validate(o);
-  const torch::Device device = parse_device(args.str("device", "cpu"));
+  run.device = parse_device(args.str("device", "cpu"));
   if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
-  torch::manual_seed(o.seed);
+  run.resume = args.str("resume");
+  return run;
+}
 
+// A new network of --arch / --width / --batch-norm, or --init: a quality bundle (its architecture
+// kept) or a TF.js MobileNetV1 graph (model.json) for the trunk.
+ModelBundle fresh_quality_bundle(const Args& args) {
+  NetSpec spec;
+  spec.task = Task::Quality;
+  spec.arch = args.str("arch", "vgg16");
+  spec.width = args.real("width", default_width(spec.arch), 0.01, 4.0);
+  spec.batch_norm = args.flag("batch-norm");
+  set_arch_normalisation(spec);
+  const std::string init = args.str("init");
+  const bool graph = init.size() > 5 && init.compare(init.size() - 5, 5, ".json") == 0;
+  if (!init.empty() && !graph) return load_bundle(init, Task::Quality);
+  ModelBundle bundle = make_bundle(spec);
+  if (graph) {
+    require_file("--init", init);
+    const int n = import_tfjs_trunk(*bundle.net, init);
+    std::cout << "imported " << n << " MobileNetV1 layers from " << init << "\n";
+    bundle.meta.provenance["init"] = init;
+  }
+  return bundle;
+}
+
+// Where training starts: a train-iqa checkpoint (--resume) with the iterations it had done, or afresh.
+struct IqaStart {
   ModelBundle bundle;
   int rank_done = 0, done = 0;
-  const std::string resume = args.str("resume");
-  if (!resume.empty()) {
-    LoadedCheckpoint c = load_checkpoint(resume);
-    if (c.bundle.meta.spec.task != Task::Quality) throw InputError("--resume " + resume + ": not a quality model");
-    const auto& st = c.training_state;
-    if (st.value("command", "") != "train-iqa" || !st.contains("rank_iteration") || !st.contains("iteration"))
-      throw InputError("--resume " + resume + ": not a train-iqa checkpoint");
-    bundle = c.bundle;
-    rank_done = st["rank_iteration"].get<int>();
-    done = st["iteration"].get<int>();
-  } else {
-    NetSpec spec;
-    spec.task = Task::Quality;
-    spec.arch = args.str("arch", "vgg16");
-    spec.width = args.real("width", default_width(spec.arch), 0.01, 4.0);
-    spec.batch_norm = args.flag("batch-norm");
-    set_arch_normalisation(spec);
-    const std::string init = args.str("init");
-    const bool graph = init.size() > 5 && init.compare(init.size() - 5, 5, ".json") == 0;
-    if (!init.empty() && !graph) {
-      bundle = load_bundle(init, Task::Quality);
-    } else {
-      bundle = make_bundle(spec);
-      if (graph) {
-        require_file("--init", init);
-        const int n = import_tfjs_trunk(*bundle.net, init);
-        std::cout << "imported " << n << " MobileNetV1 layers from " << init << "\n";
-        bundle.meta.provenance["init"] = init;
-      }
-    }
-  }
-  if (freeze_layers > 0) {
-    const int n = freeze_trunk_layers(*bundle.net, freeze_layers);
-    std::cout << "froze the first " << n << " trunk layers\n";
-  }
-  bundle.net->train();
+};
 
-  JsonlLog log(log_path, !resume.empty());
-  const std::string command = join_argv("train-iqa", argc, argv);
-  const IqaMode iqa = iqa_mode(o);
-  std::cout << "train-iqa: " << to_string(iqa) << ", " << o.rank_images.size() << " unlabelled images ("
-            << distortion_set_name(set) << "), " << o.train.size() << " scored for training, " << o.val.size()
-            << " held out; width " << bundle.meta.spec.width << (bundle.meta.spec.batch_norm ? " +BN" : "")
-            << ", device " << device << "\n";
-  if (rank_done || done) std::cout << "resuming at rank iteration " << rank_done << ", iteration " << done << "\n";
+IqaStart iqa_start(const Args& args, const std::string& resume) {
+  IqaStart start;
+  if (resume.empty()) {
+    start.bundle = fresh_quality_bundle(args);
+    return start;
+  }
+  LoadedCheckpoint c = load_checkpoint(resume);
+  if (c.bundle.meta.spec.task != Task::Quality) throw InputError("--resume " + resume + ": not a quality model");
+  const auto& st = c.training_state;
+  if (st.value("command", "") != "train-iqa" || !st.contains("rank_iteration") || !st.contains("iteration"))
+    throw InputError("--resume " + resume + ": not a train-iqa checkpoint");
+  start.bundle = c.bundle;
+  start.rank_done = st["rank_iteration"].get<int>();
+  start.done = st["iteration"].get<int>();
+  return start;
+}
 
-  auto provenance = [&](const IqaTrainResult* r) {
-    nlohmann::json p = bundle.meta.provenance.is_object() ? bundle.meta.provenance : nlohmann::json::object();
-    p["command"] = command;
-    p["date"] = iso_date_now();
-    p["mode"] = to_string(iqa);
-    p["distortions"] = distortion_set_name(set);
-    p["unlabelled_images"] = o.rank_images.size();
-    p["train_images"] = o.train.size();
-    p["val_images"] = o.val.size();
-    {
-      // Which images were held out, by file name (eval-iqa --holdout N --split-seed S gives the same).
-      nlohmann::json names = nlohmann::json::array();
-      for (const auto& v : o.val) names.push_back(std::filesystem::path(v.path).filename().string());
-      p["val_image_names"] = names;
-    }
-    p["rank_iterations"] = o.rank_iterations;
-    p["iterations"] = o.iterations;
-    p["seed"] = o.seed;
-    if (r && o.val.size() >= 2) p["val"] = {{"srocc", r->val_srocc}, {"plcc", r->val_plcc}, {"n", o.val.size()}};
-    return p;
-  };
-  const std::string ckpt = out + ".ckpt";
+// The provenance of the bundle (and of its checkpoints, r == nullptr): what was trained on and how.
+nlohmann::json iqa_provenance(const nlohmann::json& base, const IqaRun& run, const std::string& command,
+                              const IqaTrainResult* r) {
+  const IqaTrainOptions& o = run.o;
+  nlohmann::json p = base.is_object() ? base : nlohmann::json::object();
+  p["command"] = command;
+  p["date"] = iso_date_now();
+  p["mode"] = to_string(iqa_mode(o));
+  p["distortions"] = distortion_set_name(run.set);
+  p["unlabelled_images"] = o.rank_images.size();
+  p["train_images"] = o.train.size();
+  p["val_images"] = o.val.size();
+  {
+    // Which images were held out, by file name (eval-iqa --holdout N --split-seed S gives the same).
+    nlohmann::json names = nlohmann::json::array();
+    for (const auto& v : o.val) names.push_back(std::filesystem::path(v.path).filename().string());
+    p["val_image_names"] = names;
+  }
+  p["rank_iterations"] = o.rank_iterations;
+  p["iterations"] = o.iterations;
+  p["seed"] = o.seed;
+  if (r && o.val.size() >= 2) p["val"] = {{"srocc", r->val_srocc}, {"plcc", r->val_plcc}, {"n", o.val.size()}};
+  return p;
+}
+
+// The latest losses of a log record, for the progress line ("" when it has none).
+std::string loss_numbers(const nlohmann::json& j) {
+  std::ostringstream nums;
+  nums << std::setprecision(4);
+  if (j.contains("rank_loss_avg")) nums << "rank loss " << j["rank_loss_avg"].get<double>();
+  if (j.contains("reg_loss_avg")) nums << "reg loss " << j["reg_loss_avg"].get<double>();
+  if (j.contains("rank_loss") && j.contains("reg_loss_avg")) nums << " rank " << j["rank_loss"].get<double>();
+  return nums.str();
+}
+
+// Runs the trainer from `start` with the JSONL log, a progress line per stage, and a checkpoint every
+// --checkpoint-every iterations and on Ctrl-C (then the result says stopped).
+IqaTrainResult train_with_checkpoints(IqaStart& start, const IqaRun& run, const std::string& command, JsonlLog& log) {
+  ModelBundle& bundle = start.bundle;
+  const std::string ckpt = run.checkpoint_path();
   auto checkpoint = [&](int rank_it, int it, torch::optim::Optimizer& opt) {
     ModelBundle ck = bundle;
-    ck.meta.provenance = provenance(nullptr);
+    ck.meta.provenance = iqa_provenance(bundle.meta.provenance, run, command, nullptr);
     save_checkpoint(ckpt, ck, opt, {{"command", "train-iqa"}, {"rank_iteration", rank_it}, {"iteration", it}});
   };
 
   std::unique_ptr<Progress> progress;
   std::string current_stage;
-  int rank_seen = rank_done, it_seen = done;
+  int rank_seen = start.rank_done, it_seen = start.done;
   std::string last_numbers;
   auto observer = [&](const nlohmann::json& j) {
     log.write(j);
     const std::string stage = j.value("stage", "");
-    std::ostringstream nums;
-    nums << std::setprecision(4);
-    if (j.contains("rank_loss_avg")) nums << "rank loss " << j["rank_loss_avg"].get<double>();
-    if (j.contains("reg_loss_avg")) nums << "reg loss " << j["reg_loss_avg"].get<double>();
-    if (j.contains("rank_loss") && j.contains("reg_loss_avg")) nums << " rank " << j["rank_loss"].get<double>();
-    if (!nums.str().empty()) last_numbers = nums.str();
+    const std::string nums = loss_numbers(j);
+    if (!nums.empty()) last_numbers = nums;
     if (stage == "val" || stage == "calibrate") std::cerr << stage << ": " << j.dump() << "\n";
   };
   clear_stop_request();
@@ -282,35 +324,37 @@ int cmd_train_iqa(int argc, char** argv) {
       checkpoint(rank_seen, it_seen, opt);
       return false;
     }
-    if (ckpt_every > 0 && it % ckpt_every == 0 && it != total) checkpoint(rank_seen, it_seen, opt);
+    if (run.ckpt_every > 0 && it % run.ckpt_every == 0 && it != total) checkpoint(rank_seen, it_seen, opt);
     return true;
   };
   auto restore = [&](torch::optim::Optimizer& opt) {
-    if (!resume.empty()) load_optimiser_state(resume, opt);
+    if (!run.resume.empty()) load_optimiser_state(run.resume, opt);
   };
-  const auto t0 = std::chrono::steady_clock::now();
-  IqaTrainer trainer(bundle.net, o, device);
-  IqaTrainResult r = trainer.run(rank_done, done, observer, hook, restore);
+  IqaTrainer trainer(bundle.net, run.o, run.device);
+  IqaTrainResult r = trainer.run(start.rank_done, start.done, observer, hook, restore);
   if (progress) progress->finish();
-  if (r.stopped) {
-    std::cerr << "train-iqa: interrupted; checkpoint " << ckpt << " (continue with --resume " << ckpt << ")\n";
-    return 130;
-  }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
 
+// The trained network with its 0-100 calibration and provenance to --out; the checkpoint goes.
+void save_quality_model(ModelBundle& bundle, const IqaRun& run, const std::string& command, const IqaTrainResult& r,
+                        double seconds) {
   bundle.net->to(torch::kCPU);
   bundle.net->eval();
   bundle.meta.score_scale = r.score_scale;
   bundle.meta.score_offset = r.score_offset;
-  bundle.meta.provenance = provenance(&r);
+  bundle.meta.provenance = iqa_provenance(bundle.meta.provenance, run, command, &r);
   bundle.meta.provenance["seconds"] = seconds;
-  save_bundle(out, bundle);
+  save_bundle(run.out, bundle);
   std::error_code ec;
-  std::filesystem::remove(ckpt, ec);
-  std::filesystem::remove(ckpt + ".optim", ec);
+  std::filesystem::remove(run.checkpoint_path(), ec);
+  std::filesystem::remove(run.checkpoint_path() + ".optim", ec);
+}
 
-  nlohmann::json summary = {{"out", out},
-                            {"mode", to_string(iqa)},
+void report_train_iqa(const IqaRun& run, const IqaTrainResult& r, double seconds) {
+  const IqaTrainOptions& o = run.o;
+  nlohmann::json summary = {{"out", run.out},
+                            {"mode", to_string(iqa_mode(o))},
                             {"rank_iterations", o.rank_iterations},
                             {"iterations", o.iterations},
                             {"score_scale", r.score_scale},
@@ -324,8 +368,47 @@ int cmd_train_iqa(int argc, char** argv) {
     summary["val_n"] = o.val.size();
     std::cout << "held-out " << o.val.size() << " images: SROCC " << r.val_srocc << ", PLCC " << r.val_plcc << "\n";
   }
-  std::cout << "wrote " << out << " (" << std::fixed << std::setprecision(1) << seconds << " s)\n";
+  std::cout << "wrote " << run.out << " (" << std::fixed << std::setprecision(1) << seconds << " s)\n";
   std::cout << summary.dump() << "\n";
+}
+
+}  // namespace
+
+int cmd_train_iqa(int argc, char** argv) {
+  Args args = train_iqa_args();
+  if (!args.parse(argc, argv)) return 0;
+  // ---- everything is checked before anything is written ----
+  const IqaRun run = read_train_iqa_flags(args);
+  torch::manual_seed(run.o.seed);
+
+  IqaStart start = iqa_start(args, run.resume);
+  ModelBundle& bundle = start.bundle;
+  if (run.freeze_layers > 0) {
+    const int n = freeze_trunk_layers(*bundle.net, run.freeze_layers);
+    std::cout << "froze the first " << n << " trunk layers\n";
+  }
+  bundle.net->train();
+
+  JsonlLog log(run.log_path, !run.resume.empty());
+  const std::string command = command_line("train-iqa", argc, argv);
+  const IqaTrainOptions& o = run.o;
+  std::cout << "train-iqa: " << to_string(iqa_mode(o)) << ", " << o.rank_images.size() << " unlabelled images ("
+            << distortion_set_name(run.set) << "), " << o.train.size() << " scored for training, " << o.val.size()
+            << " held out; width " << bundle.meta.spec.width << (bundle.meta.spec.batch_norm ? " +BN" : "")
+            << ", device " << run.device << "\n";
+  if (start.rank_done || start.done)
+    std::cout << "resuming at rank iteration " << start.rank_done << ", iteration " << start.done << "\n";
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const IqaTrainResult r = train_with_checkpoints(start, run, command, log);
+  if (r.stopped) {
+    std::cerr << "train-iqa: interrupted; checkpoint " << run.checkpoint_path() << " (continue with --resume "
+              << run.checkpoint_path() << ")\n";
+    return 130;
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  save_quality_model(bundle, run, command, r, seconds);
+  report_train_iqa(run, r, seconds);
   return 0;
 }
 

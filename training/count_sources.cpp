@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "data/frame_source.h"
+#include "data/image_io.h"
 #include "model/density_net.h"
 #include "model/mobilenet.h"
 #include "model/vgg.h"
@@ -146,6 +147,17 @@ std::unique_ptr<CrowdCounter> counter_from_flags(const Args& a, const std::strin
   ModelBundle bundle = load_bundle(model, Task::Count);
   if (a.has("input-scale")) bundle.meta.input_scale = a.real("input-scale", 1.0, 0.05, 8.0);
   return std::make_unique<CrowdCounter>(std::move(bundle), options);
+}
+
+CountResult count_bgr(CrowdCounter& counter, const cv::Mat& bgr) {
+  const cv::Mat img = bgr.isContinuous() ? bgr : bgr.clone();
+  ImageView v;
+  v.data = img.data;
+  v.width = img.cols;
+  v.height = img.rows;
+  v.stride = img.step[0];
+  v.format = PixelFormat::BGR;
+  return counter.count(v);
 }
 
 }  // namespace rv::cli

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "args.h"
+#include "data/labelled_set.h"
 #include "data/roi.h"
 #include "engine/engines.h"
-#include "train/count_data.h"
 
 namespace rv::cli {
 
@@ -35,5 +35,7 @@ ModelBundle initial_count_bundle(const std::string& init, const NetSpec& spec);
 std::vector<FlagSpec> model_flags();
 std::string counting_model_path(const Args& args);
 std::unique_ptr<CrowdCounter> counter_from_flags(const Args& args, const std::string& model, const EngineOptions& options);
+// One BGR image (of eval-count, heatmap) through the counting engine; a copy when its rows are not contiguous.
+CountResult count_bgr(CrowdCounter& counter, const cv::Mat& bgr);
 
 }  // namespace rv::cli

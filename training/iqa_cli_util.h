@@ -1,11 +1,10 @@
 #pragma once
 // Small helpers shared by the quality, selection and visualisation
-// subcommands: output files written atomically and checks that run before
-// anything is written.
+// subcommands: output files written atomically, checks that run before
+// anything is written, and the scored images of train-iqa and eval-iqa.
 #include <unistd.h>
 
 #include <algorithm>
-#include <ctime>
 #include <random>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "data/annotations.h"
 
 namespace rv::cli {
 
@@ -76,17 +76,16 @@ inline void write_text_atomic(const std::string& path, const std::string& text) 
   }
 }
 
-inline std::string join_argv(const std::string& command, int argc, char** argv) {
-  std::string s = "rankvision " + command;
-  for (int i = 0; i < argc; ++i) s += std::string(" ") + argv[i];
-  return s;
-}
-
-inline std::string iso_date_now() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
+// The rows of a scores CSV (--scores: image,mos[,mos_std]), each naming an image in dir; the
+// caller has checked that both exist.
+inline std::vector<IqaScore> read_scores_in(const std::string& csv, const std::string& dir) {
+  std::vector<IqaScore> rows = read_iqa_scores_csv(csv);
+  if (rows.empty()) throw InputError("--scores " + csv + ": no rows");
+  for (const auto& s : rows) {
+    if (!std::filesystem::is_regular_file(std::filesystem::path(dir) / s.image))
+      throw InputError(csv + ": image " + s.image + " not found in " + dir);
+  }
+  return rows;
 }
 
 }  // namespace rv::cli

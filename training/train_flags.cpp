@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <ctime>
 #include <filesystem>
 
 #include "common/error.h"
@@ -69,6 +70,13 @@ std::string command_line(const std::string& command, int argc, char** argv) {
   std::string s = "rankvision " + command;
   for (int i = 0; i < argc; ++i) s += std::string(" ") + argv[i];
   return s;
+}
+
+std::string iso_date_now() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
 }
 
 void check_output_path(const std::string& path, const std::string& flag) {

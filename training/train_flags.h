@@ -23,8 +23,9 @@ void apply_threads(const Args& args);
 
 std::vector<FlagSpec> operator+(std::vector<FlagSpec> a, const std::vector<FlagSpec>& b);
 
-// The command line as one string (for provenance).
+// The command line as one string, and the current UTC time in ISO 8601 (for provenance).
 std::string command_line(const std::string& command, int argc, char** argv);
+std::string iso_date_now();
 
 // Throws rv::InputError when path's folder does not exist (before any work is done).
 void check_output_path(const std::string& path, const std::string& flag);

@@ -1,38 +1,23 @@
 #include "data/roi.h"
 
-#include <opencv2/imgproc.hpp>
-
 #include <cmath>
 #include <sstream>
 
 #include "common/error.h"
+#include "common/polygon.h"
 
 namespace rv {
 
 RoiPolygon parse_roi(const std::string& text, const std::string& what) {
-  std::string t = text;
-  for (auto& c : t)
-    if (c == ';') c = ' ';
-  std::istringstream in(t);
-  std::string tok;
   RoiPolygon roi;
-  while (in >> tok) {
-    const auto comma = tok.find(',');
-    double x = NAN, y = NAN;
-    try {
-      if (comma == std::string::npos) throw 0;
-      size_t px = 0, py = 0;
-      x = std::stod(tok.substr(0, comma), &px);
-      y = std::stod(tok.substr(comma + 1), &py);
-      if (px != comma || py != tok.size() - comma - 1) throw 0;
-    } catch (...) {
-      throw InputError(what + " '" + text + "': expected points 'x,y x,y x,y ...' (normalised 0..1)");
-    }
+  try {
+    roi = parse_polygon(text, what + " '" + text + "'", /*allow_rect=*/false);
+  } catch (const InputError& e) {
+    throw InputError(std::string(e.what()) + " (expected points 'x,y x,y x,y ...', normalised 0..1)");
+  }
+  for (const auto& [x, y] : roi)
     if (!(x >= 0 && x <= 1 && y >= 0 && y <= 1))
       throw InputError(what + " '" + text + "': coordinates must be normalised to 0..1");
-    roi.emplace_back(x, y);
-  }
-  if (roi.size() < 3) throw InputError(what + " '" + text + "': a polygon needs at least 3 points");
   return roi;
 }
 
@@ -46,13 +31,14 @@ cv::Rect roi_box(const RoiPolygon& roi, cv::Size size) {
   return r & cv::Rect(0, 0, size.width, size.height);
 }
 
+// The shared region rule (common/polygon.h): a pixel is inside when its centre is.
 cv::Mat roi_mask(const RoiPolygon& roi, cv::Size size) {
   if (roi.empty()) return cv::Mat(size, CV_8U, cv::Scalar(255));
-  cv::Mat mask = cv::Mat::zeros(size, CV_8U);
-  std::vector<cv::Point> poly;
-  for (const auto& [x, y] : roi)
-    poly.emplace_back(static_cast<int>(std::lround(x * size.width)), static_cast<int>(std::lround(y * size.height)));
-  cv::fillPoly(mask, std::vector<std::vector<cv::Point>>{poly}, cv::Scalar(255));
+  const std::vector<float> inside =
+      polygon_cell_mask(size.height, size.width, 1.0 / size.width, 1.0 / size.height, roi);
+  cv::Mat mask(size, CV_8U);
+  for (int i = 0; i < size.height; ++i)
+    for (int j = 0; j < size.width; ++j) mask.at<uint8_t>(i, j) = inside[static_cast<size_t>(i) * size.width + j] ? 255 : 0;
   return mask;
 }
 

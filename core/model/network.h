@@ -10,12 +10,9 @@
 #include <string>
 #include <vector>
 
-namespace rv {
+#include "model/task.h"
 
-enum class Task { Count, Quality };
-std::string to_string(Task task);
-// Throws rv::InputError for anything but "count" / "quality".
-Task task_from_string(const std::string& name);
+namespace rv {
 
 struct NetSpec {
   Task task = Task::Count;

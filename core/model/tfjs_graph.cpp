@@ -178,10 +178,11 @@ std::vector<std::string> TfjsGraph::inputs() const {
   return v;
 }
 
-TfjsGraph load_tfjs_graph(const std::string& model_json) {
+namespace {
+
+// The parsed model.json: an object with modelTopology and weightsManifest.
+nlohmann::json read_model_json(const std::string& model_json) {
   namespace fs = std::filesystem;
-  TfjsGraph g;
-  g.path = model_json;
   std::ifstream in(model_json);
   if (!fs::exists(model_json)) throw_input_error(model_json, "no such file");
   if (!in) throw_input_error(model_json, "cannot be read");
@@ -193,7 +194,12 @@ TfjsGraph load_tfjs_graph(const std::string& model_json) {
   }
   if (!j.is_object() || !j.contains("modelTopology") || !j.contains("weightsManifest"))
     throw_input_error(model_json, "not a TF.js graph model (needs modelTopology and weightsManifest)");
-  const auto& topo = j["modelTopology"];
+  return j;
+}
+
+// The nodes of modelTopology, control dependencies left out, in file order.
+void read_nodes(const nlohmann::json& topo, TfjsGraph& g) {
+  const std::string& model_json = g.path;
   if (!topo.is_object() || !topo.contains("node") || !topo["node"].is_array())
     throw_input_error(model_json, "modelTopology has no node list (a Keras layers model is not a graph model)");
   try {
@@ -213,101 +219,139 @@ TfjsGraph load_tfjs_graph(const std::string& model_json) {
   } catch (const nlohmann::json::exception& e) {
     throw_input_error(model_json, std::string("malformed node list (") + e.what() + ")");
   }
+}
 
+// The bytes of a manifest group's shards, concatenated in order (files next to model.json).
+std::string read_group_shards(const nlohmann::json& group, const std::filesystem::path& dir,
+                              const std::string& model_json) {
+  std::string buffer;
+  std::vector<std::string> shard_names;
+  try {
+    for (const auto& p : group.at("paths")) shard_names.push_back(p.get<std::string>());
+  } catch (const nlohmann::json::exception& e) {
+    throw_input_error(model_json, std::string("weightsManifest entry without paths (") + e.what() + ")");
+  }
+  for (const auto& name : shard_names) {
+    const std::filesystem::path shard = dir / name;
+    std::ifstream s(shard, std::ios::binary);
+    if (!s) throw_input_error(shard.string(), "weight shard named in " + model_json + " is missing or unreadable");
+    std::ostringstream ss;
+    ss << s.rdbuf();
+    buffer += ss.str();
+  }
+  return buffer;
+}
+
+// One weight entry of the manifest: its dtype, how it is stored (a
+// quantisation dtype, or the dtype itself) and the dequantisation min/scale.
+struct WeightEntry {
+  std::string name, dtype, stored;
+  std::vector<int64_t> shape;
+  int64_t count = 1;
+  double qmin = 0, qscale = 1;
+  size_t elem = 0;  // bytes per stored value
+};
+
+WeightEntry read_weight_entry(const nlohmann::json& w, const std::string& model_json) {
+  WeightEntry e;
+  try {
+    e.name = w.at("name").get<std::string>();
+    e.dtype = w.at("dtype").get<std::string>();
+    e.shape = w.at("shape").get<std::vector<int64_t>>();
+  } catch (const nlohmann::json::exception& ex) {
+    throw_input_error(model_json, std::string("malformed weight entry (") + ex.what() + ")");
+  }
+  const std::string& name = e.name;
+  for (auto d : e.shape) {
+    if (d < 0) throw_input_error(model_json, "weight '" + name + "' has a negative dimension");
+    e.count *= d;
+  }
+  e.stored = e.dtype;
+  if (w.contains("quantization")) {
+    const auto& q = w["quantization"];
+    e.stored = q.value("dtype", std::string());
+    if (e.stored == "uint8" || e.stored == "uint16") {
+      if (!q.contains("scale") || !q.contains("min"))
+        throw_input_error(model_json, "weight '" + name + "': " + e.stored + " quantisation without min/scale");
+      e.qmin = q["min"].get<double>();
+      e.qscale = q["scale"].get<double>();
+    } else if (e.stored != "float16") {
+      throw_input_error(model_json, "weight '" + name + "': quantisation dtype '" + e.stored +
+                                        "' is not supported (uint8, uint16, float16)");
+    }
+  }
+  if (e.stored == "float32" || e.stored == "int32") e.elem = 4;
+  else if (e.stored == "uint16" || e.stored == "float16") e.elem = 2;
+  else if (e.stored == "uint8" || e.stored == "bool") e.elem = 1;
+  else throw_input_error(model_json, "weight '" + name + "': dtype '" + e.stored + "' is not supported");
+  return e;
+}
+
+// The entry's values from `bytes` bytes at p, dequantised, in the entry's shape.
+torch::Tensor decode_weight(const WeightEntry& e, const char* p, size_t bytes) {
+  const int64_t count = e.count;
+  const std::string& stored = e.stored;
+  torch::Tensor t;
+  if (stored == "float32") {
+    t = torch::empty({count}, torch::kFloat);
+    std::memcpy(t.data_ptr<float>(), p, bytes);
+  } else if (stored == "int32") {
+    t = torch::empty({count}, torch::kInt);
+    std::memcpy(t.data_ptr<int32_t>(), p, bytes);
+  } else if (stored == "float16") {
+    t = torch::empty({count}, torch::kHalf);
+    std::memcpy(t.data_ptr(), p, bytes);
+    t = t.to(torch::kFloat);
+  } else if (stored == "uint8" || stored == "bool") {
+    t = torch::empty({count}, torch::kByte);
+    std::memcpy(t.data_ptr<uint8_t>(), p, bytes);
+    t = stored == "bool" ? t.to(torch::kBool) : (t.to(torch::kDouble) * e.qscale + e.qmin).to(torch::kFloat);
+  } else {  // uint16
+    std::vector<uint16_t> v(count);
+    std::memcpy(v.data(), p, bytes);
+    t = torch::empty({count}, torch::kDouble);
+    auto* d = t.data_ptr<double>();
+    for (int64_t i = 0; i < count; ++i) d[i] = v[i] * e.qscale + e.qmin;
+    t = t.to(torch::kFloat);
+  }
+  if (e.dtype == "int32" && t.scalar_type() != torch::kInt) t = t.round().to(torch::kInt);
+  return t.reshape(e.shape);
+}
+
+// The weights of one manifest group into g.weights; its shards must hold exactly their bytes.
+void read_weight_group(const nlohmann::json& group, const std::filesystem::path& dir, TfjsGraph& g) {
+  const std::string& model_json = g.path;
+  const std::string buffer = read_group_shards(group, dir, model_json);
+  size_t offset = 0;
+  const auto& entries = group.contains("weights") ? group["weights"] : nlohmann::json::array();
+  for (const auto& w : entries) {
+    const WeightEntry e = read_weight_entry(w, model_json);
+    const size_t bytes = e.elem * static_cast<size_t>(e.count);
+    if (offset + bytes > buffer.size())
+      throw_input_error(model_json, "weight '" + e.name + "' needs bytes " + std::to_string(offset) + ".." +
+                                        std::to_string(offset + bytes) + " but the shards of its group hold " +
+                                        std::to_string(buffer.size()) + " (truncated or wrong shard)");
+    g.weights[e.name] = decode_weight(e, buffer.data() + offset, bytes);
+    offset += bytes;
+  }
+  if (offset != buffer.size())
+    throw_input_error(model_json, "weight shards hold " + std::to_string(buffer.size()) +
+                                      " bytes but the manifest describes " + std::to_string(offset) +
+                                      " (shards do not match this model.json)");
+}
+
+}  // namespace
+
+TfjsGraph load_tfjs_graph(const std::string& model_json) {
+  namespace fs = std::filesystem;
+  TfjsGraph g;
+  g.path = model_json;
+  const nlohmann::json j = read_model_json(model_json);
+  read_nodes(j["modelTopology"], g);
   const fs::path dir = fs::path(model_json).parent_path();
   const auto& manifest = j["weightsManifest"];
   if (!manifest.is_array()) throw_input_error(model_json, "weightsManifest is not a list");
-  for (const auto& group : manifest) {
-    std::string buffer;
-    std::vector<std::string> shard_names;
-    try {
-      for (const auto& p : group.at("paths")) shard_names.push_back(p.get<std::string>());
-    } catch (const nlohmann::json::exception& e) {
-      throw_input_error(model_json, std::string("weightsManifest entry without paths (") + e.what() + ")");
-    }
-    for (const auto& name : shard_names) {
-      const fs::path shard = dir / name;
-      std::ifstream s(shard, std::ios::binary);
-      if (!s) throw_input_error(shard.string(), "weight shard named in " + model_json + " is missing or unreadable");
-      std::ostringstream ss;
-      ss << s.rdbuf();
-      buffer += ss.str();
-    }
-    size_t offset = 0;
-    const auto& entries = group.contains("weights") ? group["weights"] : nlohmann::json::array();
-    for (const auto& w : entries) {
-      std::string name, dtype;
-      std::vector<int64_t> shape;
-      try {
-        name = w.at("name").get<std::string>();
-        dtype = w.at("dtype").get<std::string>();
-        shape = w.at("shape").get<std::vector<int64_t>>();
-      } catch (const nlohmann::json::exception& e) {
-        throw_input_error(model_json, std::string("malformed weight entry (") + e.what() + ")");
-      }
-      int64_t count = 1;
-      for (auto d : shape) {
-        if (d < 0) throw_input_error(model_json, "weight '" + name + "' has a negative dimension");
-        count *= d;
-      }
-      std::string stored = dtype;
-      double qmin = 0, qscale = 1;
-      if (w.contains("quantization")) {
-        const auto& q = w["quantization"];
-        stored = q.value("dtype", std::string());
-        if (stored == "uint8" || stored == "uint16") {
-          if (!q.contains("scale") || !q.contains("min"))
-            throw_input_error(model_json, "weight '" + name + "': " + stored + " quantisation without min/scale");
-          qmin = q["min"].get<double>();
-          qscale = q["scale"].get<double>();
-        } else if (stored != "float16") {
-          throw_input_error(model_json, "weight '" + name + "': quantisation dtype '" + stored +
-                                            "' is not supported (uint8, uint16, float16)");
-        }
-      }
-      size_t elem = 0;
-      if (stored == "float32" || stored == "int32") elem = 4;
-      else if (stored == "uint16" || stored == "float16") elem = 2;
-      else if (stored == "uint8" || stored == "bool") elem = 1;
-      else throw_input_error(model_json, "weight '" + name + "': dtype '" + stored + "' is not supported");
-      const size_t bytes = elem * static_cast<size_t>(count);
-      if (offset + bytes > buffer.size())
-        throw_input_error(model_json, "weight '" + name + "' needs bytes " + std::to_string(offset) + ".." +
-                                          std::to_string(offset + bytes) + " but the shards of its group hold " +
-                                          std::to_string(buffer.size()) + " (truncated or wrong shard)");
-      const char* p = buffer.data() + offset;
-      torch::Tensor t;
-      if (stored == "float32") {
-        t = torch::empty({count}, torch::kFloat);
-        std::memcpy(t.data_ptr<float>(), p, bytes);
-      } else if (stored == "int32") {
-        t = torch::empty({count}, torch::kInt);
-        std::memcpy(t.data_ptr<int32_t>(), p, bytes);
-      } else if (stored == "float16") {
-        t = torch::empty({count}, torch::kHalf);
-        std::memcpy(t.data_ptr(), p, bytes);
-        t = t.to(torch::kFloat);
-      } else if (stored == "uint8" || stored == "bool") {
-        t = torch::empty({count}, torch::kByte);
-        std::memcpy(t.data_ptr<uint8_t>(), p, bytes);
-        t = stored == "bool" ? t.to(torch::kBool) : (t.to(torch::kDouble) * qscale + qmin).to(torch::kFloat);
-      } else {  // uint16
-        std::vector<uint16_t> v(count);
-        std::memcpy(v.data(), p, bytes);
-        t = torch::empty({count}, torch::kDouble);
-        auto* d = t.data_ptr<double>();
-        for (int64_t i = 0; i < count; ++i) d[i] = v[i] * qscale + qmin;
-        t = t.to(torch::kFloat);
-      }
-      if (dtype == "int32" && t.scalar_type() != torch::kInt) t = t.round().to(torch::kInt);
-      g.weights[name] = t.reshape(shape);
-      offset += bytes;
-    }
-    if (offset != buffer.size())
-      throw_input_error(model_json, "weight shards hold " + std::to_string(buffer.size()) +
-                                        " bytes but the manifest describes " + std::to_string(offset) +
-                                        " (shards do not match this model.json)");
-  }
+  for (const auto& group : manifest) read_weight_group(group, dir, g);
   return g;
 }
 

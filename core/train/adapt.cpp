@@ -9,6 +9,8 @@
 #include <string>
 
 #include "common/error.h"
+#include "data/image_io.h"
+#include "data/labelled_set.h"
 #include "data/tensor_convert.h"
 #include "data/temporal_median.h"
 #include "metrics/metrics.h"

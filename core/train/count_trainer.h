@@ -26,7 +26,7 @@
 #include "bundle/bundle.h"
 #include "loss/pair_sampling.h"
 #include "ranking/nested_crops.h"
-#include "train/count_data.h"
+#include "data/labelled_set.h"
 #include "train/optimiser.h"
 
 namespace rv {

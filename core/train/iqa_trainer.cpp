@@ -228,127 +228,121 @@ nlohmann::json IqaTrainer::validate(const std::vector<ScoredImage>& set, uint32_
   return j;
 }
 
-IqaTrainResult IqaTrainer::run(int rank_done, int done, IqaObserver observer, IqaStepHook hook,
-                               std::function<void(torch::optim::Optimizer&)> restore) {
-  IqaTrainResult result;
+namespace {
+
+// The scored crops of stage-2 iteration `it`: one crop of each training image
+// per epoch (§6.1), walking a per-epoch shuffle of the training set; targets in quality units.
+void draw_scored_batch(const IqaTrainOptions& o, int it, std::mt19937& rng,
+                       const std::function<cv::Mat(const std::string&)>& load, std::vector<cv::Mat>& crops,
+                       std::vector<float>& target) {
+  const size_t n = o.train.size();
+  for (int b = 0; b < o.batch; ++b) {
+    const int64_t pos = static_cast<int64_t>(it - 1) * o.batch + b;
+    const int64_t epoch = pos / static_cast<int64_t>(n);
+    std::vector<size_t> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    auto erng = step_rng(o.seed, 3, epoch);
+    std::shuffle(order.begin(), order.end(), erng);
+    const auto& item = o.train[order[pos % n]];
+    crops.push_back(random_square_crop(load(item.path), o.distortions.crop, rng));
+    target.push_back(static_cast<float>((item.mos - kQualityCentre) / kQualityUnit));
+  }
+}
+
+}  // namespace
+
+bool IqaTrainer::run_rank_stage(int rank_done, const ImageLoader& load, const RecordSink& emit,
+                                const IqaStepHook& hook, const OptimiserRestore& restore, IqaTrainResult& result) {
   const auto& o = options_;
-  const IqaMode mode = iqa_mode(o);
-  DecodedCache cache(size_t{1} << 30);
-  const int crop = o.distortions.crop;
-  auto load = [&](const std::string& p) { return cache.get(p, crop); };
-  auto emit = [&](nlohmann::json j) {
-    if (observer) observer(j);
-  };
   OptimiserOptions rank_opt = o.optimiser;
   rank_opt.lr = o.rank_lr;
-  net_->train();
+  rank_opt.total = o.rank_iterations;
+  std::vector<double> mult;
+  auto opt = make_optimiser(*net_, rank_opt, mult);
+  if (rank_done > 0 && restore) restore(*opt);
+  double smoothed = NAN;
+  for (int it = rank_done + 1; it <= o.rank_iterations; ++it) {
+    auto rng = step_rng(o.seed, 1, it);
+    const double lr = learning_rate_at(rank_opt, it - 1);
+    set_learning_rate(*opt, lr, mult);
+    auto batch = make_distortion_batch(o.rank_images, o.distortions, rng, load);
+    opt->zero_grad();
+    auto loss = rank_loss(batch);
+    loss.backward();
+    opt->step();
+    const double v = loss.item<double>();
+    smoothed = std::isnan(smoothed) ? v : 0.9 * smoothed + 0.1 * v;
+    result.final_rank_loss = smoothed;
+    result.rank_iterations_done = it;
+    if (it % o.log_every == 0 || it == o.rank_iterations || it == rank_done + 1) {
+      emit({{"stage", "rank"}, {"iteration", it}, {"total", o.rank_iterations}, {"rank_loss", v},
+            {"rank_loss_avg", smoothed}, {"lr", lr}});
+    }
+    if (hook && !hook("rank", it, o.rank_iterations, *opt)) return false;
+  }
+  return true;
+}
 
-  // Stage 1: ranking only.
-  if (!o.rank_images.empty() && o.rank_iterations > rank_done) {
-    rank_opt.total = o.rank_iterations;
-    std::vector<double> mult;
-    auto opt = make_optimiser(*net_, rank_opt, mult);
-    if (rank_done > 0 && restore) restore(*opt);
-    double smoothed = NAN;
-    for (int it = rank_done + 1; it <= o.rank_iterations; ++it) {
-      auto rng = step_rng(o.seed, 1, it);
-      const double lr = learning_rate_at(rank_opt, it - 1);
-      set_learning_rate(*opt, lr, mult);
+bool IqaTrainer::run_score_stage(int done, const ImageLoader& load, const RecordSink& emit, const IqaStepHook& hook,
+                                 const OptimiserRestore& restore, IqaTrainResult& result) {
+  const auto& o = options_;
+  const IqaMode mode = iqa_mode(o);
+  OptimiserOptions reg_opt = o.optimiser;
+  reg_opt.total = o.iterations;
+  std::vector<double> mult;
+  auto opt = make_optimiser(*net_, reg_opt, mult);
+  if (done > 0 && restore) restore(*opt);
+  double smoothed = NAN;
+  for (int it = done + 1; it <= o.iterations; ++it) {
+    auto rng = step_rng(o.seed, 2, it);
+    const double lr = learning_rate_at(reg_opt, it - 1);
+    set_learning_rate(*opt, lr, mult);
+    std::vector<cv::Mat> crops;
+    std::vector<float> target;
+    draw_scored_batch(o, it, rng, load, crops, target);
+    opt->zero_grad();
+    auto y = net_->scalar(images_to_tensor(crops).to(device_));
+    auto reg = quality_regression_loss(y, torch::tensor(target).to(device_));
+    torch::Tensor loss = reg;
+    double rank_value = NAN;
+    if (mode == IqaMode::MultiTask && o.lambda > 0) {
       auto batch = make_distortion_batch(o.rank_images, o.distortions, rng, load);
-      opt->zero_grad();
-      auto loss = rank_loss(batch);
-      loss.backward();
-      opt->step();
-      const double v = loss.item<double>();
-      smoothed = std::isnan(smoothed) ? v : 0.9 * smoothed + 0.1 * v;
-      result.final_rank_loss = smoothed;
-      result.rank_iterations_done = it;
-      if (it % o.log_every == 0 || it == o.rank_iterations || it == rank_done + 1) {
-        emit({{"stage", "rank"}, {"iteration", it}, {"total", o.rank_iterations}, {"rank_loss", v},
-              {"rank_loss_avg", smoothed}, {"lr", lr}});
-      }
-      if (hook && !hook("rank", it, o.rank_iterations, *opt)) {
-        result.stopped = true;
-        return result;
-      }
+      auto rl = rank_loss(batch);
+      rank_value = rl.item<double>();
+      loss = multitask_loss(reg, rl, o.lambda);
     }
-  } else {
-    result.rank_iterations_done = std::max(rank_done, o.rank_iterations);
-  }
-
-  // Stage 2: regression on scores (fine-tune), or regression + λ ranking (multi-task).
-  if (!o.train.empty() && o.iterations > done) {
-    OptimiserOptions reg_opt = o.optimiser;
-    reg_opt.total = o.iterations;
-    std::vector<double> mult;
-    auto opt = make_optimiser(*net_, reg_opt, mult);
-    if (done > 0 && restore) restore(*opt);
-    const size_t n = o.train.size();
-    double smoothed = NAN;
-    for (int it = done + 1; it <= o.iterations; ++it) {
-      auto rng = step_rng(o.seed, 2, it);
-      const double lr = learning_rate_at(reg_opt, it - 1);
-      set_learning_rate(*opt, lr, mult);
-      // One crop of each training image per epoch (§6.1): walk a per-epoch
-      // shuffle of the training set.
-      std::vector<cv::Mat> crops;
-      std::vector<float> target;
-      for (int b = 0; b < o.batch; ++b) {
-        const int64_t pos = static_cast<int64_t>(it - 1) * o.batch + b;
-        const int64_t epoch = pos / static_cast<int64_t>(n);
-        std::vector<size_t> order(n);
-        std::iota(order.begin(), order.end(), 0);
-        auto erng = step_rng(o.seed, 3, epoch);
-        std::shuffle(order.begin(), order.end(), erng);
-        const auto& item = o.train[order[pos % n]];
-        crops.push_back(random_square_crop(load(item.path), crop, rng));
-        target.push_back(static_cast<float>((item.mos - kQualityCentre) / kQualityUnit));
-      }
-      opt->zero_grad();
-      auto y = net_->scalar(images_to_tensor(crops).to(device_));
-      auto reg = quality_regression_loss(y, torch::tensor(target).to(device_));
-      torch::Tensor loss = reg;
-      double rank_value = NAN;
-      if (mode == IqaMode::MultiTask && o.lambda > 0) {
-        auto batch = make_distortion_batch(o.rank_images, o.distortions, rng, load);
-        auto rl = rank_loss(batch);
-        rank_value = rl.item<double>();
-        loss = multitask_loss(reg, rl, o.lambda);
-      }
-      loss.backward();
-      opt->step();
-      const double v = reg.item<double>();
-      smoothed = std::isnan(smoothed) ? v : 0.9 * smoothed + 0.1 * v;
-      result.final_reg_loss = smoothed;
-      result.iterations_done = it;
-      if (it % o.log_every == 0 || it == o.iterations || it == done + 1) {
-        nlohmann::json j = {{"stage", to_string(mode == IqaMode::MultiTask ? IqaMode::MultiTask : IqaMode::FineTune)},
-                            {"iteration", it}, {"total", o.iterations}, {"reg_loss", v},
-                            {"reg_loss_avg", smoothed}, {"lr", lr}};
-        if (!std::isnan(rank_value)) j["rank_loss"] = rank_value;
-        emit(j);
-      }
-      if (o.val_every > 0 && it % o.val_every == 0 && it != o.iterations && o.val.size() >= 2) {
-        auto v_j = validate(o.val, o.seed);
-        v_j["stage"] = "val";
-        v_j["iteration"] = it;
-        emit(v_j);
-      }
-      if (hook && !hook("scores", it, o.iterations, *opt)) {
-        result.stopped = true;
-        return result;
-      }
+    loss.backward();
+    opt->step();
+    const double v = reg.item<double>();
+    smoothed = std::isnan(smoothed) ? v : 0.9 * smoothed + 0.1 * v;
+    result.final_reg_loss = smoothed;
+    result.iterations_done = it;
+    if (it % o.log_every == 0 || it == o.iterations || it == done + 1) {
+      nlohmann::json j = {{"stage", to_string(mode == IqaMode::MultiTask ? IqaMode::MultiTask : IqaMode::FineTune)},
+                          {"iteration", it}, {"total", o.iterations}, {"reg_loss", v},
+                          {"reg_loss_avg", smoothed}, {"lr", lr}};
+      if (!std::isnan(rank_value)) j["rank_loss"] = rank_value;
+      emit(j);
     }
-  } else {
-    result.iterations_done = std::max(done, o.iterations);
+    if (o.val_every > 0 && it % o.val_every == 0 && it != o.iterations && o.val.size() >= 2) {
+      auto v_j = validate(o.val, o.seed);
+      v_j["stage"] = "val";
+      v_j["iteration"] = it;
+      emit(v_j);
+    }
+    if (hook && !hook("scores", it, o.iterations, *opt)) return false;
   }
+  return true;
+}
 
+void IqaTrainer::calibrate_and_validate(const ImageLoader& load, const RecordSink& emit, IqaTrainResult& result) {
+  const auto& o = options_;
   // Calibration: a linear fit of the raw outputs on the training images to their MOS.
   if (!o.train.empty()) {
     std::mt19937 rng(o.seed + 7);
     std::vector<double> raw, mos;
     for (const auto& s : o.train) {
-      raw.push_back(predict_quality_raw(*net_, load(s.path), o.calib_crops, crop, rng, device_));
+      raw.push_back(predict_quality_raw(*net_, load(s.path), o.calib_crops, o.distortions.crop, rng, device_));
       mos.push_back(s.mos);
     }
     std::tie(result.score_scale, result.score_offset) = calibrate_quality(raw, mos);
@@ -364,6 +358,41 @@ IqaTrainResult IqaTrainer::run(int rank_done, int done, IqaObserver observer, Iq
     v_j["iteration"] = result.iterations_done;
     emit(v_j);
   }
+}
+
+IqaTrainResult IqaTrainer::run(int rank_done, int done, IqaObserver observer, IqaStepHook hook,
+                               std::function<void(torch::optim::Optimizer&)> restore) {
+  IqaTrainResult result;
+  const auto& o = options_;
+  DecodedCache cache(size_t{1} << 30);
+  const int crop = o.distortions.crop;
+  const ImageLoader load = [&](const std::string& p) { return cache.get(p, crop); };
+  const RecordSink emit = [&](nlohmann::json j) {
+    if (observer) observer(j);
+  };
+  net_->train();
+
+  // Stage 1: ranking only.
+  if (!o.rank_images.empty() && o.rank_iterations > rank_done) {
+    if (!run_rank_stage(rank_done, load, emit, hook, restore, result)) {
+      result.stopped = true;
+      return result;
+    }
+  } else {
+    result.rank_iterations_done = std::max(rank_done, o.rank_iterations);
+  }
+
+  // Stage 2: regression on scores (fine-tune), or regression + λ ranking (multi-task).
+  if (!o.train.empty() && o.iterations > done) {
+    if (!run_score_stage(done, load, emit, hook, restore, result)) {
+      result.stopped = true;
+      return result;
+    }
+  } else {
+    result.iterations_done = std::max(done, o.iterations);
+  }
+
+  calibrate_and_validate(load, emit, result);
   net_->eval();
   return result;
 }

@@ -130,7 +130,19 @@ class IqaTrainer {
   nlohmann::json validate(const std::vector<ScoredImage>& set, uint32_t seed);
 
  private:
+  using ImageLoader = std::function<cv::Mat(const std::string&)>;
+  using RecordSink = std::function<void(nlohmann::json)>;
+  using OptimiserRestore = std::function<void(torch::optim::Optimizer&)>;
+
   torch::Tensor rank_loss(const RankedBatch& batch);
+  // The steps of run(). Each stage continues after `rank_done` / `done` and
+  // returns false when the hook stopped training.
+  bool run_rank_stage(int rank_done, const ImageLoader& load, const RecordSink& emit, const IqaStepHook& hook,
+                      const OptimiserRestore& restore, IqaTrainResult& result);
+  bool run_score_stage(int done, const ImageLoader& load, const RecordSink& emit, const IqaStepHook& hook,
+                       const OptimiserRestore& restore, IqaTrainResult& result);
+  // Calibration on the scored images, then the final validation.
+  void calibrate_and_validate(const ImageLoader& load, const RecordSink& emit, IqaTrainResult& result);
 
   RankNetPtr net_;
   IqaTrainOptions options_;

@@ -285,6 +285,46 @@ TEST_F(CrowdCountTest, FramesPassUntouchedUnlessDrawingIsAsked) {
   }
 }
 
+TEST_F(CrowdCountTest, OverlayDrawsCountCaptionAndHeatMapKeyByDefault) {
+  // Pixels of an RGB output frame.
+  auto run = [&](const std::string& props) {
+    GstHarness* h = harness("on-busy=wait " + props);
+    GstBuffer* out = rvtest::push_and_pull(h, picture_, 0);
+    EXPECT_NE(out, nullptr);
+    std::vector<uint8_t> px(kW * kH * 3);
+    GstMapInfo m;
+    gst_buffer_map(out, &m, GST_MAP_READ);
+    for (int y = 0; y < kH; ++y) std::memcpy(&px[y * kW * 3], m.data + y * GST_ROUND_UP_4(kW * 3), kW * 3);
+    gst_buffer_unmap(out, &m);
+    gst_buffer_unref(out);
+    gst_harness_teardown(h);
+    return px;
+  };
+  auto differs = [](const std::vector<uint8_t>& a, const std::vector<uint8_t>& b, int x0, int y0, int x1, int y1) {
+    int n = 0;
+    for (int y = y0; y < y1; ++y)
+      for (int x = x0; x < x1; ++x)
+        for (int c = 0; c < 3; ++c) n += a[(y * kW + x) * 3 + c] != b[(y * kW + x) * 3 + c];
+    return n;
+  };
+  const auto heat_only = run("draw-overlay=true draw-count=false");
+  const auto with_count = run("draw-overlay=true");
+  const auto with_caption = run("draw-overlay=true overlay-label=default");
+  // The count is drawn by default (top left, first label row: 11 px at this height).
+  EXPECT_GT(differs(heat_only, with_count, 0, 0, 60, 11), 50);
+  // A caption takes the first row and pushes the count down.
+  EXPECT_GT(differs(with_count, with_caption, 0, 0, 60, 11), 50);
+  EXPECT_GT(differs(heat_only, with_caption, 0, 12, 60, 23), 50);
+  // The heat map's key, bottom left: a colour bar from the low end of jet (blue)
+  // to its high end (red) under the "PEOPLE/CELL 0 - peak" line.
+  const int bar_y = kH - 16 + 4 + 7 + 1;
+  const uint8_t* low = &with_count[(bar_y * kW + 3) * 3];
+  const uint8_t* high = &with_count[(bar_y * kW + 120) * 3];
+  EXPECT_GT(low[2], low[0] + 60) << int(low[0]) << "," << int(low[1]) << "," << int(low[2]);
+  EXPECT_GT(high[0], high[2] + 60) << int(high[0]) << "," << int(high[1]) << "," << int(high[2]);
+  EXPECT_EQ(differs(heat_only, with_count, 0, kH - 16, 60, kH), 0) << "the key is the same with or without the count";
+}
+
 TEST_F(CrowdCountTest, HotReloadSwapsGoodModelsAndKeepsTheOldOneOnBadFiles) {
   GstHarness* h = harness("on-busy=wait");
   rvtest::BusWatch bus(h->element);

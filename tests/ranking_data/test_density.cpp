@@ -2,10 +2,10 @@
 
 #include "common/error.h"
 #include "data/density_map.h"
+#include "data/image_io.h"
 #include "data/patch_sampler.h"
 #include "data/tensor_convert.h"
 #include "engine/engines.h"
-#include "train/count_data.h"
 #include "test_util.h"
 
 namespace {

@@ -1,11 +1,16 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "bundle/bundle.h"
 #include "common/error.h"
+#include "common/polygon.h"
 #include "data/frame_source.h"
 #include "data/roi.h"
 #include "data/temporal_median.h"
+#include "engine/crowd_counter.h"
+#include "train/adapt.h"
 #include "test_util.h"
 
 namespace {
@@ -158,4 +163,55 @@ TEST(Roi, ParseBoxAndMask) {
       EXPECT_NE(std::string(e.what()).find("--roi"), std::string::npos) << e.what();
     }
   }
+}
+
+TEST(Polygon, OneParserForZonesAndRois) {
+  // A flat list, "x,y" points, spaces after commas: the same polygon.
+  const rv::Polygon tri = {{0, 0}, {10, 0}, {0, 20}};
+  EXPECT_EQ(rv::parse_polygon("0,0,10,0,0,20", "zone", false), tri);
+  EXPECT_EQ(rv::parse_polygon("0,0 10,0;0,20", "zone", false), tri);
+  EXPECT_EQ(rv::parse_polygon(" 0, 0, 10, 0, 0, 20 ", "zone", false), tri);
+  // Four numbers: a rectangle where allowed, too few points otherwise.
+  EXPECT_EQ(rv::parse_polygon("1,2,3,4", "roi", true), (rv::Polygon{{1, 2}, {4, 2}, {4, 6}, {1, 6}}));
+  for (const auto& [text, rect] : std::vector<std::pair<const char*, bool>>{
+           {"1,2,3,4", false}, {"1,2,0,4", true}, {"0,0,,1,1,0", false}, {"0,0,1,1,1,0,", false},
+           {"0,0 1 1,1", false}, {"0,0,1,x,1,0", false}, {"0,0,1,1e999,1,0", false}, {"", false}}) {
+    try {
+      rv::parse_polygon(text, "zones: zone \"door\"", rect);
+      FAIL() << "accepted '" << text << "'";
+    } catch (const rv::InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("zone \"door\""), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(Polygon, ElementAndTrainerCountTheSameInsideARegion) {
+  // A triangle cutting through density cells diagonally: the element sums the
+  // cells of a frame-pixel polygon (count_in_polygon, and a bundle's ROI), the
+  // trainer masks the density map with the normalised ROI (count_in_frame).
+  rv::NetSpec spec;
+  spec.task = rv::Task::Count;
+  spec.width = 0.125;
+  rv::ModelBundle bundle = rv::make_bundle(spec);
+  bundle.net->eval();
+  const int w = 160, h = 96;
+  cv::Mat bgr(h, w, CV_8UC3);
+  cv::randu(bgr, cv::Scalar::all(0), cv::Scalar::all(255));
+  const rv::RoiPolygon roi = {{0.05, 0.1}, {0.93, 0.37}, {0.31, 0.96}};
+  rv::Polygon pixels;
+  for (const auto& [u, v] : roi) pixels.emplace_back(u * w, v * h);
+
+  cv::Mat rgb;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  const rv::ImageView view{rgb.data, w, h, rgb.step[0], rv::PixelFormat::RGB};
+  rv::CrowdCounter element(bundle);
+  const rv::CountResult whole = element.count(view);
+  const double element_zone = rv::count_in_polygon(whole, pixels);
+  auto with_roi = bundle;
+  with_roi.meta.roi = roi;
+  const double element_roi = rv::CrowdCounter(with_roi).count(view).count;
+  const double trainer = rv::count_in_frame(*bundle.net, bgr, 1.0, roi);
+  EXPECT_GT(std::abs(whole.count - element_zone), 1e-3) << "the region must leave some cells out";
+  EXPECT_NEAR(element_zone, trainer, 1e-4 * std::max(1.0, std::abs(trainer)));
+  EXPECT_NEAR(element_roi, trainer, 1e-4 * std::max(1.0, std::abs(trainer)));
 }

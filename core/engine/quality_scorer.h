@@ -1,0 +1,39 @@
+#pragma once
+// QualityScorer: frame in, no-reference quality score out (mean over a fixed
+// grid of 224×224 crops, mapped to 0–100 by the bundle's calibration). The
+// model can be swapped from another thread while inference runs.
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+
+#include "bundle/bundle.h"
+#include "engine/engine_options.h"
+#include "engine/image_view.h"
+#include "engine/model_slot.h"
+
+namespace rv {
+
+struct QualityResult {
+  double score = 0;  // 0–100, higher is better (the bundle's calibration)
+  double raw = 0;    // the network's mean raw output over the crops
+  double inference_ms = 0;
+};
+
+class QualityScorer {
+ public:
+  QualityScorer(ModelBundle bundle, EngineOptions options = {});
+  static std::unique_ptr<QualityScorer> from_file(const std::string& path, EngineOptions options = {});
+
+  QualityResult score(const ImageView& frame);
+  void set_model(ModelBundle bundle);
+  BundleMeta meta() const;
+  const EngineOptions& options() const { return options_; }
+
+ private:
+  EngineOptions options_;
+  torch::Device device_;
+  ModelSlot model_;
+};
+
+}  // namespace rv
