@@ -11,10 +11,6 @@ namespace rv {
 
 namespace {
 
-double elapsed_ms(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();
-}
-
 // 1 for density cells whose centre lies inside the polygon (frame pixels):
 // the region rule of common/polygon.h, which the trainer uses too.
 torch::Tensor polygon_mask(int64_t h, int64_t w, double cell_w, double cell_h, const Polygon& poly) {
@@ -31,18 +27,9 @@ double count_in_polygon(const CountResult& result, const Polygon& polygon) {
   return (result.density * mask).sum().item<double>();
 }
 
-CrowdCounter::CrowdCounter(ModelBundle bundle, EngineOptions options)
-    : options_(std::move(options)), device_(checked_device(options_)), model_(Task::Count, "CrowdCounter") {
-  set_model(std::move(bundle));
-}
-
 std::unique_ptr<CrowdCounter> CrowdCounter::from_file(const std::string& path, EngineOptions options) {
   return std::make_unique<CrowdCounter>(load_bundle(path, Task::Count), std::move(options));
 }
-
-void CrowdCounter::set_model(ModelBundle bundle) { model_.set(std::move(bundle), device_, options_.fp16); }
-
-BundleMeta CrowdCounter::meta() const { return model_.get()->meta; }
 
 CountResult CrowdCounter::count(const ImageView& frame) {
   const auto start = std::chrono::steady_clock::now();

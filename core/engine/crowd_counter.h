@@ -29,22 +29,14 @@ struct CountResult {
 // Sum of the density cells whose centres lie inside the polygon.
 double count_in_polygon(const CountResult& result, const Polygon& polygon);
 
-class CrowdCounter {
+class CrowdCounter : public EngineBase {
  public:
-  CrowdCounter(ModelBundle bundle, EngineOptions options = {});
+  CrowdCounter(ModelBundle bundle, EngineOptions options = {})
+      : EngineBase(std::move(bundle), std::move(options), Task::Count, "CrowdCounter") {}
   // Loads the file (rv::InputError on a bad or wrong-task file).
   static std::unique_ptr<CrowdCounter> from_file(const std::string& path, EngineOptions options = {});
 
   CountResult count(const ImageView& frame);
-  // Replaces the model; safe while another thread is inside count().
-  void set_model(ModelBundle bundle);
-  BundleMeta meta() const;
-  const EngineOptions& options() const { return options_; }
-
- private:
-  EngineOptions options_;
-  torch::Device device_;
-  ModelSlot model_;
 };
 
 }  // namespace rv

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/error.h"
+#include "engine/device.h"
 
 namespace rv {
 
@@ -34,5 +35,12 @@ std::shared_ptr<const ModelBundle> ModelSlot::get() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return bundle_;
 }
+
+EngineBase::EngineBase(ModelBundle bundle, EngineOptions options, Task task, const char* name)
+    : options_(std::move(options)), device_(checked_device(options_)), model_(task, name) {
+  set_model(std::move(bundle));
+}
+
+void EngineBase::set_model(ModelBundle bundle) { model_.set(std::move(bundle), device_, options_.fp16); }
 
 }  // namespace rv

@@ -12,26 +12,9 @@
 
 namespace rv {
 
-namespace {
-
-double elapsed_ms(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();
-}
-
-}  // namespace
-
-QualityScorer::QualityScorer(ModelBundle bundle, EngineOptions options)
-    : options_(std::move(options)), device_(checked_device(options_)), model_(Task::Quality, "QualityScorer") {
-  set_model(std::move(bundle));
-}
-
 std::unique_ptr<QualityScorer> QualityScorer::from_file(const std::string& path, EngineOptions options) {
   return std::make_unique<QualityScorer>(load_bundle(path, Task::Quality), std::move(options));
 }
-
-void QualityScorer::set_model(ModelBundle bundle) { model_.set(std::move(bundle), device_, options_.fp16); }
-
-BundleMeta QualityScorer::meta() const { return model_.get()->meta; }
 
 QualityResult QualityScorer::score(const ImageView& frame) {
   const auto start = std::chrono::steady_clock::now();

@@ -20,20 +20,14 @@ struct QualityResult {
   double inference_ms = 0;
 };
 
-class QualityScorer {
+class QualityScorer : public EngineBase {
  public:
-  QualityScorer(ModelBundle bundle, EngineOptions options = {});
+  QualityScorer(ModelBundle bundle, EngineOptions options = {})
+      : EngineBase(std::move(bundle), std::move(options), Task::Quality, "QualityScorer") {}
+  // Loads the file (rv::InputError on a bad or wrong-task file).
   static std::unique_ptr<QualityScorer> from_file(const std::string& path, EngineOptions options = {});
 
   QualityResult score(const ImageView& frame);
-  void set_model(ModelBundle bundle);
-  BundleMeta meta() const;
-  const EngineOptions& options() const { return options_; }
-
- private:
-  EngineOptions options_;
-  torch::Device device_;
-  ModelSlot model_;
 };
 
 }  // namespace rv

@@ -249,6 +249,33 @@ void draw_scored_batch(const IqaTrainOptions& o, int it, std::mt19937& rng,
   }
 }
 
+// The optimiser of one stage, on its own schedule over `total` iterations, with
+// its state restored when a run resumes after `done` of them.
+struct StageOptimiser {
+  OptimiserOptions options;
+  std::vector<double> multipliers;
+  std::unique_ptr<torch::optim::Optimizer> optimiser;
+
+  StageOptimiser(torch::nn::Module& net, OptimiserOptions o, int total, int done,
+                 const std::function<void(torch::optim::Optimizer&)>& restore)
+      : options(std::move(o)) {
+    options.total = total;
+    optimiser = make_optimiser(net, options, multipliers);
+    if (done > 0 && restore) restore(*optimiser);
+  }
+  // Sets the learning rate of iteration `it` (1-based) and returns it.
+  double begin(int it) {
+    const double lr = learning_rate_at(options, it - 1);
+    set_learning_rate(*optimiser, lr, multipliers);
+    return lr;
+  }
+};
+
+// Exponential moving average of a logged loss (NaN: none yet).
+double smoothed_with(double average, double value) {
+  return std::isnan(average) ? value : 0.9 * average + 0.1 * value;
+}
+
 }  // namespace
 
 bool IqaTrainer::run_rank_stage(int rank_done, const ImageLoader& load, const RecordSink& emit,
@@ -256,22 +283,19 @@ bool IqaTrainer::run_rank_stage(int rank_done, const ImageLoader& load, const Re
   const auto& o = options_;
   OptimiserOptions rank_opt = o.optimiser;
   rank_opt.lr = o.rank_lr;
-  rank_opt.total = o.rank_iterations;
-  std::vector<double> mult;
-  auto opt = make_optimiser(*net_, rank_opt, mult);
-  if (rank_done > 0 && restore) restore(*opt);
+  StageOptimiser stage(*net_, rank_opt, o.rank_iterations, rank_done, restore);
+  auto& opt = stage.optimiser;
   double smoothed = NAN;
   for (int it = rank_done + 1; it <= o.rank_iterations; ++it) {
     auto rng = step_rng(o.seed, 1, it);
-    const double lr = learning_rate_at(rank_opt, it - 1);
-    set_learning_rate(*opt, lr, mult);
+    const double lr = stage.begin(it);
     auto batch = make_distortion_batch(o.rank_images, o.distortions, rng, load);
     opt->zero_grad();
     auto loss = rank_loss(batch);
     loss.backward();
     opt->step();
     const double v = loss.item<double>();
-    smoothed = std::isnan(smoothed) ? v : 0.9 * smoothed + 0.1 * v;
+    smoothed = smoothed_with(smoothed, v);
     result.final_rank_loss = smoothed;
     result.rank_iterations_done = it;
     if (it % o.log_every == 0 || it == o.rank_iterations || it == rank_done + 1) {
@@ -287,16 +311,12 @@ bool IqaTrainer::run_score_stage(int done, const ImageLoader& load, const Record
                                  const OptimiserRestore& restore, IqaTrainResult& result) {
   const auto& o = options_;
   const IqaMode mode = iqa_mode(o);
-  OptimiserOptions reg_opt = o.optimiser;
-  reg_opt.total = o.iterations;
-  std::vector<double> mult;
-  auto opt = make_optimiser(*net_, reg_opt, mult);
-  if (done > 0 && restore) restore(*opt);
+  StageOptimiser stage(*net_, o.optimiser, o.iterations, done, restore);
+  auto& opt = stage.optimiser;
   double smoothed = NAN;
   for (int it = done + 1; it <= o.iterations; ++it) {
     auto rng = step_rng(o.seed, 2, it);
-    const double lr = learning_rate_at(reg_opt, it - 1);
-    set_learning_rate(*opt, lr, mult);
+    const double lr = stage.begin(it);
     std::vector<cv::Mat> crops;
     std::vector<float> target;
     draw_scored_batch(o, it, rng, load, crops, target);
@@ -314,7 +334,7 @@ bool IqaTrainer::run_score_stage(int done, const ImageLoader& load, const Record
     loss.backward();
     opt->step();
     const double v = reg.item<double>();
-    smoothed = std::isnan(smoothed) ? v : 0.9 * smoothed + 0.1 * v;
+    smoothed = smoothed_with(smoothed, v);
     result.final_reg_loss = smoothed;
     result.iterations_done = it;
     if (it % o.log_every == 0 || it == o.iterations || it == done + 1) {
