@@ -2,6 +2,7 @@
 // elements run. Git-style subcommands, each with --help.
 #include <torch/torch.h>
 
+#include <csignal>
 #include <cstring>
 #include <functional>
 #include <iostream>
@@ -47,6 +48,10 @@ void usage(std::ostream& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A file-size limit (ulimit -f) must fail the write, which is reported with
+  // the file's name and leaves the old file in place, not kill the process
+  // half-way through: ignore SIGXFSZ, as databases do.
+  std::signal(SIGXFSZ, SIG_IGN);
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
       std::string(argv[1]) == "help") {
     usage(argc < 2 ? std::cerr : std::cout);

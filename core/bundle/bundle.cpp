@@ -281,6 +281,7 @@ void save_bundle(const std::string& path, const ModelBundle& bundle) {
   const std::string json_text = bundle.meta.to_json().dump(2);
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {
+    errno = 0;
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw_input_error(path, std::string("cannot write model file (") + std::strerror(errno) + ")");
     out.write(kMagic, sizeof(kMagic));
@@ -292,8 +293,9 @@ void save_bundle(const std::string& path, const ModelBundle& bundle) {
     out.write(w.data(), static_cast<std::streamsize>(w.size()));
     out.flush();
     if (!out) {
+      const std::string reason = errno ? std::strerror(errno) : "disk full?";
       std::remove(tmp.c_str());
-      throw_input_error(path, "write failed (disk full?)");
+      throw_input_error(path, "write failed (" + reason + "); the old file, if any, is unchanged");
     }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {

@@ -470,6 +470,17 @@ def case_errors(d):
             assert f.read() == b"old contents", args
 
     t = ["train-count", "--out", out, *TINY, "--iterations", "1"]
+    # A file-size limit (ulimit -f) while writing a bundle: a clear error naming the
+    # file, no death by SIGXFSZ, the old file intact and no temporary file left.
+    model = os.path.join(d, "small.rvb")
+    train(d, model, "--iterations", "1", "--no-rank")
+    p = subprocess.run(["bash", "-c", 'ulimit -f 8; exec "$0" info "$1" --set-input-scale 0.5 --out "$2"',
+                        cli_util.BIN, model, out], capture_output=True, text=True, timeout=60)
+    assert 0 < p.returncode < 128, (p.returncode, p.stderr)  # an error exit, not death by SIGXFSZ
+    assert out in p.stderr and "File too large" in p.stderr, p.stderr
+    with open(out, "rb") as f:
+        assert f.read() == b"old contents"
+    assert not [f for f in os.listdir(d) if ".tmp." in f], os.listdir(d)
     bad(t + ["--points", os.path.join(d, "nope.json"), "--images", img], "nope.json")
     bad(t + ["--points", os.path.join(d, "points.json"), "--images", os.path.join(d, "noimg")], "noimg")
     with open(os.path.join(d, "broken.json"), "w") as f:
