@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/json_file.h"
 #include "common/polygon.h"
 
 namespace rvgst {
@@ -56,14 +57,7 @@ ZoneSet parse_zones(const std::string& text) {
 }
 
 ZoneSet load_zones_file(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) rv::throw_input_error(path, "cannot open the zones file");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(file);
-  } catch (const std::exception& e) {
-    rv::throw_input_error(path, std::string("not valid JSON: ") + e.what());
-  }
+  const nlohmann::json j = rv::read_json_file(path);
   ZoneSet set;
   nlohmann::json list = j;
   if (j.is_object()) {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/json_file.h"
 #include "rankvision_config.h"
 
 namespace rv {
@@ -97,9 +98,9 @@ std::string read_whole(const std::string& path) {
 
 nlohmann::json parse_json(const std::string& text, const std::string& source) {
   try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw_input_error(source, std::string("corrupt model metadata (") + e.what() + ")");
+    return parse_json_text(text, source);
+  } catch (const InputError& e) {
+    throw InputError(std::string(e.what()) + " (corrupt model metadata)");
   }
 }
 

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "common/error.h"
+#include "common/json_file.h"
 #include "data/csv.h"
 
 namespace rv {
@@ -57,14 +58,7 @@ std::string lower_extension(const std::string& path) {
 }  // namespace
 
 std::vector<PointAnnotation> read_points_json(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw_input_error(path, "cannot open file");
-  json doc;
-  try {
-    doc = json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw_input_error(path, std::string("invalid JSON: ") + e.what());
-  }
+  json doc = read_json_file(path);
   if (doc.is_object()) {
     if (!doc.contains("images") || !doc["images"].is_array())
       throw_input_error(path, "images: missing or not a list");

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/json_file.h"
 
 namespace rv {
 
@@ -186,12 +187,9 @@ nlohmann::json read_model_json(const std::string& model_json) {
   std::ifstream in(model_json);
   if (!fs::exists(model_json)) throw_input_error(model_json, "no such file");
   if (!in) throw_input_error(model_json, "cannot be read");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const std::exception& e) {
-    throw_input_error(model_json, std::string("not valid JSON (") + e.what() + ")");
-  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  const nlohmann::json j = parse_json_text(text.str(), model_json);
   if (!j.is_object() || !j.contains("modelTopology") || !j.contains("weightsManifest"))
     throw_input_error(model_json, "not a TF.js graph model (needs modelTopology and weightsManifest)");
   return j;

@@ -167,7 +167,12 @@ TEST(Points, JsonErrorsNameFileAndField) {
   rv_test::write_text(p, R"({"images": [{"image": "a", "points": [["1", 2]]}]})");
   EXPECT_THROW_MSG(rv::read_points(p), rv::InputError, "points[0]");
   rv_test::write_text(p, R"({"images": [)");
-  EXPECT_THROW_MSG(rv::read_points(p), rv::InputError, "invalid JSON");
+  EXPECT_THROW_MSG(rv::read_points(p), rv::InputError, "not valid JSON");
+  // A number no double holds: our words, the file, the place and the number.
+  rv_test::write_text(p, "{\"images\": [\n  {\"image\": \"a\", \"points\": [[1e999, 2]]}]}");
+  EXPECT_THROW_MSG(rv::read_points(p), rv::InputError, p + ": line 2, column 30: the number '1e999' is too large");
+  rv_test::write_text(p, "{\"images\": [\n  {\"image\": \"a\",, \"points\": []}]}");
+  EXPECT_THROW_MSG(rv::read_points(p), rv::InputError, p + ": line 2, column 17: not valid JSON");
   rv_test::write_text(p, R"({"pictures": []})");
   EXPECT_THROW_MSG(rv::read_points(p), rv::InputError, "images");
   EXPECT_THROW_MSG(rv::read_points(dir.file("x.txt")), rv::InputError, "x.txt");
