@@ -77,18 +77,14 @@ std::shared_ptr<PackedFrame> FrameConverter::convert(const GstVideoFrame& frame,
     return out;
   }
   out->storage.resize(GST_VIDEO_INFO_SIZE(&rgb_info_));
-  GstBuffer* wrapped = gst_buffer_new_wrapped_full(GstMemoryFlags(0), out->storage.data(), out->storage.size(), 0,
+  g_autoptr(GstBuffer) wrapped = gst_buffer_new_wrapped_full(GstMemoryFlags(0), out->storage.data(), out->storage.size(), 0,
                                                    out->storage.size(), nullptr, nullptr);
   GstVideoFrame rgb;
-  if (!gst_video_frame_map(&rgb, &rgb_info_, wrapped, GST_MAP_WRITE)) {
-    gst_buffer_unref(wrapped);
-    return nullptr;
-  }
+  if (!gst_video_frame_map(&rgb, &rgb_info_, wrapped, GST_MAP_WRITE)) return nullptr;
   gst_video_converter_frame(converter_, &frame, &rgb);
   out->view.stride = GST_VIDEO_FRAME_PLANE_STRIDE(&rgb, 0);
   out->view.data = out->storage.data() + GST_VIDEO_INFO_PLANE_OFFSET(&rgb_info_, 0);
   gst_video_frame_unmap(&rgb);
-  gst_buffer_unref(wrapped);
   return out;
 }
 

@@ -210,9 +210,8 @@ bool FrameFlow::should_wait(OnBusy mode) {
   if (live_ < 0) {  // streaming thread only (start() resets it while nothing streams)
     // Live sources must never stall; files and generated streams are processed completely.
     gboolean live = FALSE;
-    GstQuery* q = gst_query_new_latency();
+    g_autoptr(GstQuery) q = gst_query_new_latency();
     if (gst_pad_peer_query(GST_BASE_TRANSFORM_SINK_PAD(element_), q)) gst_query_parse_latency(q, &live, nullptr, nullptr);
-    gst_query_unref(q);
     live_ = live ? 1 : 0;
     GST_INFO_OBJECT(element_, "upstream is %slive: on-busy=auto %s", live ? "" : "not ", live ? "drops" : "waits");
   }
