@@ -7,6 +7,14 @@
 # and loss as stage 1, a fresh lower cosine schedule.
 # Then: models/recipes/choose-input-scale.sh OUT "0.625 0.75" runs/ab-scale picks the
 # input scale and count factor on the ShanghaiTech B training images.
+# Tried on 2026-12-04 (BATCH=16 ITERATIONS=500 VAL_EVERY=250, 662 s), not shipped. Uncalibrated held-out
+#   MAE 54.4 / 44.8 at 250 / 500. Calibrated by choose-input-scale.sh at input scale 0.625 (k = 0.8326 fitted
+#   on the ShanghaiTech B training images), against stage 1 (the shipped default) at the same scale:
+#     SHB held-out 80: 22.48 (corr 0.927)  vs 18.17 (0.951)
+#     vtest, 15 frames counted by eye: 3.41 (corr 0.686)  vs 0.86 (0.657)
+#     Mall, 15 frames counted by eye: 5.64 (corr 0.915)  vs 10.69 (0.898)
+#   The dense crowds of part A cure Mall's under-count, but the model now over-counts sparse scenes
+#   (vtest) and is worse on ShanghaiTech B: a candidate base for adapting dense cameras, not a default.
 # Usage: models/recipes/crowdcount-posenet-ab.sh [RANKVISION_BIN] [OUT] [extra flags...]
 # Env: RANKVISION_DATA (default ../shared/data), THREADS (default 2), ITERATIONS (default 900),
 #      LR (decoder, default 3e-4; trunk a tenth), BATCH (default 16), RESUME, STOP_AFTER, DEVICE.
