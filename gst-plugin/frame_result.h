@@ -10,9 +10,11 @@
 #include <utility>
 #include <vector>
 
+#include "common/polygon.h"
+
 namespace rvgst {
 
-using Polygon = std::vector<std::pair<double, double>>;
+using Polygon = rv::Polygon;  // frame pixels
 
 struct Zone {
   std::string id;

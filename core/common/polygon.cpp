@@ -1,7 +1,8 @@
 #include "common/polygon.h"
 
-#include <cctype>
+#include <algorithm>
 #include <cmath>
+#include <regex>
 #include <sstream>
 
 #include "common/error.h"
@@ -29,14 +30,8 @@ double parse_number(const std::string& token, const std::string& what) {
 // numbers (white space next to a comma is ignored): one token holds them all
 // ("x1,y1,x2,y2,..."), or every token is one "x,y" point.
 std::vector<double> parse_numbers(const std::string& text, const std::string& what) {
-  std::string joined;  // white space next to commas removed
-  for (size_t i = 0; i < text.size(); ++i) {
-    const bool space = std::isspace(static_cast<unsigned char>(text[i]));
-    if (space && ((!joined.empty() && joined.back() == ',') || text.find_first_not_of(" \t\r\n", i) == std::string::npos ||
-                  text[text.find_first_not_of(" \t\r\n", i)] == ','))
-      continue;
-    joined += text[i] == ';' ? ' ' : text[i];
-  }
+  std::string joined = std::regex_replace(text, std::regex("\\s*,\\s*"), ",");  // "1, 2" is "1,2"
+  std::replace(joined.begin(), joined.end(), ';', ' ');
   std::vector<std::vector<double>> tokens;
   std::istringstream words(joined);
   std::string word;
