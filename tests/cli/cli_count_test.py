@@ -7,6 +7,7 @@ Each CASE is one meson test. Data: 96x96 images with a few bright blobs at the
 annotated points (JSON, CSV and ShanghaiTech .mat via scipy) and a short MJPG
 video made with cv2."""
 import json
+import math
 import os
 import signal
 import subprocess
@@ -346,6 +347,41 @@ def case_adapt(d):
     j = last_json(run("select", "--model", out2, "--video", pools[0], "--frames", "1:4", "--budget", "3",
                       "--pairs", "20", "--crop", "32", "--out", os.path.join(d, "idx.txt"), "--threads", "1"))
     assert sorted(s["item"] for s in j["selected"]) == ["1", "2", "3"], j
+
+
+def case_adapt_interrupt(d):
+    """Ctrl-C during adapt: exit 130 at the next step, no adapted model, and the last checkpoint loads."""
+    make_images(d)
+    base = os.path.join(d, "base.rvb")
+    train(d, base, "--iterations", "2", "--lr", "1e-3")
+    video = os.path.join(d, "cam.avi")
+    counts = make_video(video)
+    fc = os.path.join(d, "counts.csv")
+    with open(fc, "w") as f:
+        f.write("frame,count\n")
+        for i in (1, 4, 7):
+            f.write(f"{i},{counts[i]}\n")
+    out = os.path.join(d, "cam.rvb")
+    proc = subprocess.Popen([cli_util.BIN, "adapt", "--model", base, "--video", video, "--frames", "0:10", "--out",
+                             out, "--frame-counts", fc, "--iterations", "100000", "--input-scale", "1",
+                             "--checkpoint-every", "2", "--input-size", "64", "--rank-sets", "2", "--rank-k", "3",
+                             "--certainty-frames", "3", "--certainty-pairs", "10", "--threads", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ck = out + ".ckpt"
+    deadline = time.time() + 90
+    while not os.path.exists(ck) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert os.path.exists(ck), "no checkpoint appeared: " + (proc.communicate(timeout=30)[1] if proc.poll() is not None else "")
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (proc.returncode, stderr)
+    assert "interrupted" in stderr and out in stderr, stderr
+    assert not os.path.exists(out), "an interrupted adaptation must not write the model"
+    # The checkpoint is a whole, loadable counting model.
+    info = json.loads(run("info", ck).stdout)
+    assert info["meta"]["task"] == "count", info["meta"]
+    e = last_json(run("eval-count", "--model", ck, "--video", video, "--frame-counts", fc, "--quiet"))
+    assert e["n"] == 3 and math.isfinite(e["mae"]), e
 
 
 def case_distributed(d):
