@@ -112,8 +112,12 @@ struct RawBundle {
 // Reads and checks the container; weights are left undecoded.
 RawBundle read_container(const std::string& path, bool want_weights) {
   if (!file_exists(path)) throw_input_error(path, "model file not found");
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw_input_error(path, std::string("cannot open model file (") + std::strerror(errno) + ")");
+  // Lengths in the file are checked against what the file holds before anything is allocated.
+  const auto file_size = static_cast<uint64_t>(std::max<std::streamoff>(0, in.tellg()));
+  in.seekg(0);
+  const auto remaining = [&in, file_size] { return file_size - static_cast<uint64_t>(in.tellg()); };
   char magic[8] = {};
   in.read(magic, sizeof(magic));
   if (!in || std::memcmp(magic, kMagic, sizeof(magic)) != 0) {
@@ -128,6 +132,7 @@ RawBundle read_container(const std::string& path, bool want_weights) {
   uint64_t json_len = 0;
   if (!read_pod(in, json_len)) throw_input_error(path, "truncated model file (no metadata length)");
   if (json_len == 0 || json_len > kMaxJsonBytes) throw_input_error(path, "corrupt model file (bad metadata length)");
+  if (json_len > remaining()) throw_input_error(path, "truncated model file (metadata cut short)");
   std::string json_text(json_len, '\0');
   in.read(json_text.data(), static_cast<std::streamsize>(json_len));
   if (!in) throw_input_error(path, "truncated model file (metadata cut short)");
@@ -136,6 +141,10 @@ RawBundle read_container(const std::string& path, bool want_weights) {
   if (!want_weights) return raw;
   uint64_t weights_len = 0;
   if (!read_pod(in, weights_len)) throw_input_error(path, "truncated model file (no weights)");
+  if (weights_len > remaining()) {
+    throw_input_error(path, "truncated model file (the header promises " + std::to_string(weights_len) +
+                                " bytes of weights, " + std::to_string(remaining()) + " are there)");
+  }
   raw.weights.resize(weights_len);
   in.read(raw.weights.data(), static_cast<std::streamsize>(weights_len));
   if (!in || static_cast<uint64_t>(in.gcount()) != weights_len) {

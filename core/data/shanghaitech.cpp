@@ -4,9 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <regex>
+#include <string>
 
 #include "common/error.h"
 
@@ -68,10 +72,75 @@ std::string dims_text(const matvar_t* v) {
   return s;
 }
 
+// matio trusts the lengths written inside a file: a 400-byte file that declares
+// a 4 GB variable name keeps it allocating and reading for many seconds (found
+// by fuzz/fuzz_mat). So the element lengths of a Level-5 file are checked here
+// first: every element, and every sub-element of an uncompressed array
+// (recursively), must fit inside what encloses it. Compressed elements are
+// checked as a whole; other formats (v4, v7.3 HDF5) go to matio unchecked.
+class MatV5Lengths {
+ public:
+  MatV5Lengths(const std::string& path, std::string bytes) : path_(path), b_(std::move(bytes)) {}
+
+  void check() {
+    if (b_.size() < 128 || !(b_.compare(126, 2, "IM") == 0 || b_.compare(126, 2, "MI") == 0)) return;
+    swap_ = b_.compare(126, 2, "MI") == 0;
+    walk(128, b_.size(), 0);
+  }
+
+ private:
+  uint32_t u32(size_t at) const {
+    const auto* p = reinterpret_cast<const unsigned char*>(b_.data() + at);
+    return swap_ ? (uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3])
+                 : (uint32_t(p[3]) << 24 | uint32_t(p[2]) << 16 | uint32_t(p[1]) << 8 | p[0]);
+  }
+
+  // Elements in [begin, end); arrays (type 14) are walked into.
+  void walk(size_t begin, size_t end, int depth) {
+    if (depth > 32) throw_input_error(path_, "corrupt .mat file: arrays nested more than 32 deep");
+    size_t at = begin;
+    while (at + 8 <= end) {
+      const uint32_t type = u32(at), small = type >> 16;
+      if (small != 0) {  // small data element: type and up to 4 bytes in one 8-byte tag
+        if (small > 4) bad(at, small, 4);
+        at += 8;
+        continue;
+      }
+      const uint64_t n = u32(at + 4);
+      if (n > end - at - 8) bad(at, n, end - at - 8);
+      if (type == 14) walk(at + 8, at + 8 + n, depth + 1);
+      // Compressed elements (15) are not padded; the others are, to 8 bytes.
+      at += 8 + (type == 15 ? n : (n + 7) / 8 * 8);
+    }
+  }
+
+  [[noreturn]] void bad(size_t at, uint64_t claims, uint64_t room) const {
+    throw_input_error(path_, "corrupt .mat file: the element at byte " + std::to_string(at) + " claims " +
+                                 std::to_string(claims) + " bytes where " + std::to_string(room) + " remain");
+  }
+
+  std::string path_, b_;
+  bool swap_ = false;
+};
+
+// ShanghaiTech annotations are a few KB; anything this large is not one.
+constexpr std::uintmax_t kMaxMatBytes = 64u << 20;
+
+void check_mat_lengths(const std::string& path) {
+  const auto size = fs::file_size(path);
+  if (size > kMaxMatBytes) {
+    throw_input_error(path, "is " + std::to_string(size >> 20) + " MB: too large for a point annotation (at most " +
+                                std::to_string(kMaxMatBytes >> 20) + " MB)");
+  }
+  std::ifstream in(path, std::ios::binary);
+  MatV5Lengths(path, std::string(std::istreambuf_iterator<char>(in), {})).check();
+}
+
 }  // namespace
 
 ShanghaiTechAnnotation read_shanghaitech_mat(const std::string& path) {
   if (!fs::is_regular_file(path)) throw_input_error(path, "no such file");
+  check_mat_lengths(path);
   std::unique_ptr<mat_t, MatCloser> mat(Mat_Open(path.c_str(), MAT_ACC_RDONLY));
   if (!mat) throw_input_error(path, "not a readable MATLAB .mat file");
   std::unique_ptr<matvar_t, VarFreer> info(Mat_VarRead(mat.get(), "image_info"));
