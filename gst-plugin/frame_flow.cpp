@@ -148,7 +148,7 @@ void FrameFlow::annotate(GstBuffer* buffer, GstVideoFrame& video, const Ticket& 
   try {
     add_meta(buffer, task_->meta_kind(), latest, !fresh, plan.density_meta);
     // A frame queued for the network gets its message when the result is in.
-    if (ticket.post && !fresh && !queued) post_frame_message(ticket.frame, latest, true);
+    if ((ticket.post || sink_) && !fresh && !queued) report_frame(ticket.frame, latest, true, ticket.post);
     if (plan.draw) {
       Canvas canvas(video);
       task_->draw(latest, plan, canvas);
@@ -189,7 +189,7 @@ void FrameFlow::run_job(const PackedFrame& pixels, const JobSettings& settings, 
     stats_.last_ms = result.inference_ms;
     post = settings_.post_messages;
   }
-  if (post) post_frame_message(frame, result, false);
+  if (post || sink_) report_frame(frame, result, false, post);
 }
 
 void FrameFlow::on_discarded(const FrameInfo& frame) {
@@ -199,9 +199,10 @@ void FrameFlow::on_discarded(const FrameInfo& frame) {
     std::lock_guard<std::mutex> lock(lock_);
     stats_.dropped++;
     last = latest_;
-    post = settings_.post_messages && last.valid;
+    post = settings_.post_messages;
+    if (!last.valid) return;
   }
-  if (post) post_frame_message(frame, last, true);
+  if (post || sink_) report_frame(frame, last, true, post);
 }
 
 bool FrameFlow::should_wait(OnBusy mode) {
@@ -218,14 +219,38 @@ bool FrameFlow::should_wait(OnBusy mode) {
   return live_ == 0;
 }
 
-void FrameFlow::post_frame_message(const FrameInfo& frame, const FrameResult& result, bool stale) {
+void FrameFlow::report_frame(const FrameInfo& frame, const FrameResult& result, bool stale, bool post) {
   GstStructure* s = gst_structure_new_empty(task_->message_name());
   set_timing(s, frame);
   gst_structure_set(s, task_->value_field(), G_TYPE_DOUBLE, result.value, "stale", G_TYPE_BOOLEAN, stale,
                     "result-frame-number", G_TYPE_UINT64, result.frame.number, "inference-ms", G_TYPE_DOUBLE,
                     result.inference_ms, "alert", G_TYPE_BOOLEAN, result.alert, nullptr);
   task_->fill_message(result, s);
-  post_message(GST_ELEMENT(element_), s);
+  if (sink_) {
+    std::string model;
+    {
+      std::lock_guard<std::mutex> lock(lock_);
+      model = running_model_;
+    }
+    sink_->push(structure_to_json_line(s, GST_OBJECT_NAME(element_), model));
+  }
+  if (post)
+    post_message(GST_ELEMENT(element_), s);
+  else
+    gst_structure_free(s);
+}
+
+bool FrameFlow::open_results_sink(const std::string& location) {
+  if (location.empty()) return true;
+  try {
+    sink_ = ResultsSink::open(location, [this](const std::string& message) {
+      GST_ELEMENT_WARNING(element_, RESOURCE, WRITE, ("%s", message.c_str()), (nullptr));
+    });
+    return true;
+  } catch (const std::exception& e) {
+    GST_ELEMENT_ERROR(element_, RESOURCE, OPEN_WRITE, ("Could not open results-location: %s", e.what()), (nullptr));
+    return false;
+  }
 }
 
 // ---- settings and model lifecycle ----------------------------------------------
@@ -335,6 +360,7 @@ bool FrameFlow::start() {
     return false;
   }
   GST_INFO_OBJECT(element_, "loaded %s (%s) on %s", path.c_str(), analyzer->describe().c_str(), options.device.c_str());
+  if (!open_results_sink(s.results_location)) return false;
   {
     std::lock_guard<std::mutex> lock(lock_);
     analyzer_ = std::move(analyzer);
@@ -359,6 +385,8 @@ void FrameFlow::stop() {
     join_reload();
   }
   worker_.stop();
+  if (sink_) sink_->close();  // writes what is queued
+  sink_.reset();
   std::lock_guard<std::mutex> lock(lock_);
   analyzer_.reset();
 }

@@ -22,6 +22,7 @@
 #include "frame_converter.h"
 #include "frame_result.h"
 #include "inference_worker.h"
+#include "results_sink.h"
 
 namespace rvgst {
 
@@ -37,6 +38,7 @@ struct FlowSettings {
   int max_input_size = 0;
   OnBusy on_busy = OnBusy::Auto;
   bool post_messages = true;
+  std::string results_location;  // JSON lines (results_sink.h); empty: none
   OverlaySettings overlay;
 };
 
@@ -87,7 +89,9 @@ class FrameFlow {
   void run_job(const PackedFrame& pixels, const JobSettings& settings, const FrameInfo& frame);
   void on_discarded(const FrameInfo& frame);
   bool should_wait(OnBusy mode);
-  void post_frame_message(const FrameInfo& frame, const FrameResult& result, bool stale);
+  // The frame's result: a bus message when `post`, a JSON line when a results sink is open.
+  void report_frame(const FrameInfo& frame, const FrameResult& result, bool stale, bool post);
+  bool open_results_sink(const std::string& location);
   std::string resolve_model_path(const std::string& configured);
   void join_reload();
 
@@ -106,6 +110,8 @@ class FrameFlow {
   // Set in start(), cleared in stop(); jobs and reloads only run in between.
   std::unique_ptr<Analyzer> analyzer_;
   InferenceWorker worker_;
+  // Opened in start() before the worker runs, closed in stop() after it stopped.
+  std::unique_ptr<ResultsSink> sink_;
   FrameConverter converter_;  // streaming thread only
 
   std::mutex reload_lock_;  // serialises reload threads against stop()

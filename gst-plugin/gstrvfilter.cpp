@@ -28,6 +28,7 @@ enum {
   PROP_POST_MESSAGES,
   PROP_DRAW_OVERLAY,
   PROP_OVERLAY_ALPHA,
+  PROP_RESULTS_LOCATION,
   PROP_STATS,
 };
 
@@ -86,6 +87,11 @@ void set_property(GObject* object, guint id, const GValue* value, GParamSpec* ps
       case PROP_POST_MESSAGES: s.post_messages = g_value_get_boolean(value); break;
       case PROP_DRAW_OVERLAY: s.overlay.enabled = g_value_get_boolean(value); break;
       case PROP_OVERLAY_ALPHA: s.overlay.alpha = g_value_get_double(value); break;
+      case PROP_RESULTS_LOCATION: {
+        const char* location = g_value_get_string(value);
+        s.results_location = location ? location : "";
+        break;
+      }
       default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
     }
   });
@@ -109,6 +115,9 @@ void get_property(GObject* object, guint id, GValue* value, GParamSpec* pspec) {
     case PROP_POST_MESSAGES: g_value_set_boolean(value, s.post_messages); break;
     case PROP_DRAW_OVERLAY: g_value_set_boolean(value, s.overlay.enabled); break;
     case PROP_OVERLAY_ALPHA: g_value_set_double(value, s.overlay.alpha); break;
+    case PROP_RESULTS_LOCATION:
+      g_value_set_string(value, s.results_location.empty() ? nullptr : s.results_location.c_str());
+      break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
   }
 }
@@ -218,6 +227,12 @@ static void gst_rv_filter_class_init(GstRvFilterClass* klass) {
       g_param_spec_double("overlay-alpha", "Overlay alpha",
                           "Opacity of the heat map at its peak (0 = no overlay drawn, 1 = opaque)", 0.0, 1.0, 0.6,
                           playing));
+  g_object_class_install_property(gobject_class, PROP_RESULTS_LOCATION,
+      g_param_spec_string("results-location", "Results location",
+                          "Where per-frame results go as JSON lines, one object per frame with the fields of the "
+                          "bus message: a file (appended to), - for standard output, or mqtt://HOST[:PORT]/TOPIC. "
+                          "Empty: nowhere",
+                          nullptr, ready));
   g_object_class_install_property(gobject_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics",
                          "frames, inferences, skipped (frames without their own inference), dropped (skipped "
