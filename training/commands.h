@@ -14,4 +14,5 @@ int cmd_crops(int argc, char** argv);
 int cmd_density(int argc, char** argv);
 int cmd_heatmap(int argc, char** argv);
 int cmd_info(int argc, char** argv);
+int cmd_label(int argc, char** argv);
 }  // namespace rv::cli

@@ -28,6 +28,7 @@ const std::vector<Command>& commands() {
       {"adapt", cmd_adapt, "adapt a counting model to one camera from its own footage"},
       {"eval-count", cmd_eval_count, "MAE / MSE of a counting model on labelled images or video"},
       {"select", cmd_select, "pick the frames to label first (least ranking certainty, Eq. 15)"},
+      {"label", cmd_label, "a local web page to count people on frames by clicking on heads"},
       {"active-sim", cmd_active_sim, "simulate active learning: certainty against random (Fig. 7)"},
       {"train-iqa", cmd_train_iqa, "train a quality model (ranking on distortions, then scores)"},
       {"eval-iqa", cmd_eval_iqa, "SROCC / PLCC of a quality model on scored images"},
