@@ -36,6 +36,7 @@
 #include "train/count_trainer.h"
 #include "count_sources.h"
 #include "model/mobilenet.h"
+#include "plot.h"
 
 namespace rv::cli {
 
@@ -86,56 +87,16 @@ std::pair<RankNetPtr, CountMetrics> train_and_test(const std::vector<LabelledIma
 }
 
 // The plot of Fig. 7: MAE against the labelled fraction, one line per strategy.
-cv::Mat draw_plot(const std::vector<double>& x, const std::vector<double>& a, const std::vector<double>& b,
+cv::Mat draw_fig7(const std::vector<double>& x, const std::vector<double>& a, const std::vector<double>& b,
                   const std::string& title) {
-  const int W = 800, H = 520, left = 80, right = 30, top = 50, bottom = 70;
-  cv::Mat img(H, W, CV_8UC3, cv::Scalar(255, 255, 255));
-  double ymax = 0, ymin = 1e300;
-  for (double v : a) ymax = std::max(ymax, v), ymin = std::min(ymin, v);
-  for (double v : b) ymax = std::max(ymax, v), ymin = std::min(ymin, v);
-  ymin = std::max(0.0, ymin - 0.1 * (ymax - ymin + 1e-9));
-  ymax = ymax + 0.1 * (ymax - ymin + 1e-9);
-  const double xmin = 0.0, xmax = std::max(1e-9, *std::max_element(x.begin(), x.end()) * 1.05);
-  auto px = [&](double v) { return left + static_cast<int>((v - xmin) / (xmax - xmin) * (W - left - right)); };
-  auto py = [&](double v) { return H - bottom - static_cast<int>((v - ymin) / (ymax - ymin) * (H - top - bottom)); };
-  const cv::Scalar black(0, 0, 0), grey(210, 210, 210);
-  const auto font = cv::FONT_HERSHEY_SIMPLEX;
-  // Enough decimals that neighbouring y ticks differ.
-  const double tick = (ymax - ymin) / 5;
-  const int decimals = std::clamp(static_cast<int>(std::ceil(-std::log10(tick))) + 1, 0, 6);
-  for (int t = 0; t <= 5; ++t) {  // y grid and ticks
-    const double yv = ymin + tick * t;
-    cv::line(img, {left, py(yv)}, {W - right, py(yv)}, grey, 1);
-    std::ostringstream ys;
-    ys << std::fixed << std::setprecision(decimals) << yv;
-    cv::putText(img, ys.str(), {4, py(yv) + 5}, font, 0.42, black, 1, cv::LINE_AA);
-  }
-  for (double xv : x) {  // x ticks at the labelled fractions of the cycles
-    cv::line(img, {px(xv), top}, {px(xv), H - bottom}, grey, 1);
-    const std::string xs = std::to_string(static_cast<int>(std::round(xv * 100))) + "%";
-    cv::putText(img, xs, {px(xv) - 14, H - bottom + 20}, font, 0.45, black, 1, cv::LINE_AA);
-  }
-  cv::line(img, {left, H - bottom}, {W - right, H - bottom}, black, 2);
-  cv::line(img, {left, top}, {left, H - bottom}, black, 2);
-  auto series = [&](const std::vector<double>& y, const cv::Scalar& colour) {
-    for (size_t i = 0; i < y.size(); ++i) {
-      if (i > 0) cv::line(img, {px(x[i - 1]), py(y[i - 1])}, {px(x[i]), py(y[i])}, colour, 2, cv::LINE_AA);
-      cv::circle(img, {px(x[i]), py(y[i])}, 4, colour, cv::FILLED, cv::LINE_AA);
-    }
-  };
-  const cv::Scalar red(40, 40, 220), blue(200, 110, 30);
-  series(a, red);
-  series(b, blue);
-  cv::putText(img, "labelled fraction of the pool", {W / 2 - 120, H - 25}, font, 0.55, black, 1, cv::LINE_AA);
-  cv::putText(img, "MAE", {10, top - 15}, font, 0.55, black, 1, cv::LINE_AA);
-  cv::putText(img, title, {left + 60, 30}, font, 0.6, black, 1, cv::LINE_AA);
-  const int lx = W - right - 210, ly = top + 10;  // legend
-  cv::rectangle(img, {lx, ly}, {lx + 200, ly + 52}, black, 1);
-  cv::line(img, {lx + 10, ly + 17}, {lx + 40, ly + 17}, red, 2, cv::LINE_AA);
-  cv::putText(img, "certainty (Eq. 15)", {lx + 48, ly + 22}, font, 0.45, black, 1, cv::LINE_AA);
-  cv::line(img, {lx + 10, ly + 38}, {lx + 40, ly + 38}, blue, 2, cv::LINE_AA);
-  cv::putText(img, "random", {lx + 48, ly + 43}, font, 0.45, black, 1, cv::LINE_AA);
-  return img;
+  PlotSpec spec;
+  spec.title = title;
+  spec.x_label = "labelled fraction of the pool";
+  spec.y_label = "MAE";
+  spec.x_ticks = x;
+  spec.x_percent = true;
+  spec.series = {{"certainty (Eq. 15)", x, a, cv::Scalar(40, 40, 220)}, {"random", x, b, cv::Scalar(200, 110, 30)}};
+  return draw_plot(spec);
 }
 
 Args active_sim_args() {
@@ -343,10 +304,8 @@ void write_results(const SimPlan& plan, long n, const SimSplit& split, const Sim
     mae_c.push_back(certainty.metrics[i].mae);
     mae_r.push_back(random.metrics[i].mae);
   }
-  std::vector<uchar> png;
-  cv::imencode(".png", draw_plot(h.fractions, mae_c, mae_r, "Active learning: certainty vs random"), png);
+  write_plot_png(prefix + ".png", draw_fig7(h.fractions, mae_c, mae_r, "Active learning: certainty vs random"));
   write_text_atomic(prefix + ".csv", csv.str());
-  write_text_atomic(prefix + ".png", std::string(png.begin(), png.end()));
   std::cout << "wrote " << prefix << ".csv and " << prefix << ".png\n";
   nlohmann::json cycles_j = nlohmann::json::array();
   for (int i = 0; i < plan.cycles; ++i)

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iomanip>
 #include <limits>
 #include <map>
 #include <random>
@@ -15,6 +16,7 @@
 #include <sstream>
 
 #include "args.h"
+#include "plot.h"
 #include "commands.h"
 #include "count_sources.h"
 #include "common/error.h"
@@ -118,6 +120,7 @@ Args eval_count_args() {
           {"frame-counts", "CSV", "frame,count rows"},
           {"frames", "A:B", "frame range of --video", "all"},
           {"csv", "FILE", "per-image results: name,truth,predicted,error"},
+          {"plot", "FILE.png", "predicted against true count, one dot per image or frame, with the y = x line"},
           {"device", "DEV", "cpu, cuda or cuda:N", "cpu"},
           {"threads", "N", "LibTorch threads"},
           {"max-size", "PX", "downscale inputs so the long side is at most PX (0 = off)", "0"},
@@ -289,6 +292,23 @@ void report_in_boxes(const Evaluation& ev, nlohmann::json& summary, std::ostring
   }
 }
 
+// --plot: predicted against true count per image or frame (plot.h, shared with active-sim).
+void write_items_plot(const std::string& path, const std::vector<Item>& items, const CountMetrics& m,
+                      const std::string& model) {
+  PlotSpec spec;
+  std::ostringstream title;
+  title << std::filesystem::path(model).filename().string() << ": MAE " << std::fixed << std::setprecision(2) << m.mae
+        << " over " << items.size();
+  spec.title = title.str();
+  spec.x_label = "true count";
+  spec.y_label = "predicted count";
+  spec.diagonal = true;
+  PlotSeries dots{"", {}, {}, cv::Scalar(40, 40, 220), false};
+  for (const auto& i : items) dots.x.push_back(i.truth), dots.y.push_back(i.predicted);
+  spec.series = {dots};
+  write_plot_png(path, draw_plot(spec));
+}
+
 }  // namespace
 
 int cmd_eval_count(int argc, char** argv) {
@@ -298,6 +318,8 @@ int cmd_eval_count(int argc, char** argv) {
   check_source_flags(a);
   const std::string csv = a.str("csv");
   if (!csv.empty()) check_output_path(csv, "--csv");
+  const std::string plot = a.str("plot");
+  if (!plot.empty()) check_output_path(plot, "--plot");
   apply_threads(a);
 
   const std::string model = counting_model_path(a);
@@ -319,6 +341,10 @@ int cmd_eval_count(int argc, char** argv) {
   const auto m = count_metrics(t, p);
   if (!csv.empty()) write_items_csv(csv, ev.items);
   nlohmann::json summary = {{"mae", m.mae}, {"mse", m.mse}, {"n", ev.items.size()}};
+  if (!plot.empty()) {
+    write_items_plot(plot, ev.items, m, model);
+    summary["plot"] = plot;
+  }
   std::ostringstream extra;
   if (!ev.truth_maps.empty()) report_game(ev, summary, extra);
   if (ev.boxes) report_in_boxes(ev, summary, extra);

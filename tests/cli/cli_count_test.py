@@ -112,8 +112,15 @@ def case_train_eval(d):
     assert info["meta"]["width"] == 0.125 and info["meta"]["task"] == "count"
     assert info["meta"]["provenance"]["iterations"] == 6
     # eval-count on all three annotation forms gives the same numbers
+    plot = os.path.join(d, "counts.png")
     p1 = run("eval-count", "--model", out, "--points", os.path.join(d, "points.json"), "--images",
-             os.path.join(d, "images"))
+             os.path.join(d, "images"), "--plot", plot, "--csv", os.path.join(d, "counts.csv"))
+    # --plot: one dot per image (BGR 40,40,220) at (true, predicted), on a white canvas with the y = x line
+    img = cv2.imread(plot)
+    assert img is not None and img.shape == (520, 800, 3), None if img is None else img.shape
+    dots = np.all(np.abs(img.astype(int) - [40, 40, 220]) < 30, axis=2)
+    assert dots.sum() > 4 * 15, dots.sum()
+    assert last_json(p1)["plot"] == plot
     p2 = run("eval-count", "--model", out, "--points", os.path.join(d, "points.csv"), "--images",
              os.path.join(d, "images"))
     sh = make_shanghaitech(d, entries)
