@@ -13,10 +13,12 @@
 #include <httplib.h>
 #include <opencv2/imgcodecs.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -80,39 +82,44 @@ std::string video_frame_name(long index) {
   return s.str();
 }
 
-// Video frames by index (from --list or --frames), saved as OUT/frames/*.png.
+// Video frames by index (from --list, in its order: select lists the least certain
+// first; or --frames), saved as OUT/frames/*.png.
 std::vector<LabelFrame> video_frames(const Args& a, const std::string& out) {
-  std::set<long> wanted;
+  std::vector<long> order;
   if (a.has("list")) {
     for (const auto& item : list_items(a.str("list"))) {
       try {
         size_t used = 0;
         const long v = std::stol(item, &used);
         if (used != item.size() || v < 0) throw std::invalid_argument(item);
-        wanted.insert(v);
+        if (std::find(order.begin(), order.end(), v) == order.end()) order.push_back(v);
       } catch (const std::exception&) {
         throw_input_error(a.str("list"), "'" + item + "' is not a frame index (a list of video frames holds 0, 1, ...)");
       }
     }
   } else {
     const auto r = a.range("frames", 0, 1L << 40);
-    for (long i = r.first; i < r.second && i - r.first < 1000; ++i) wanted.insert(i);
+    for (long i = r.first; i < r.second && i - r.first < 1000; ++i) order.push_back(i);
   }
+  const std::set<long> wanted(order.begin(), order.end());
   fs::create_directories(out + "/frames");
-  std::vector<LabelFrame> frames;
+  std::map<long, LabelFrame> found;
   auto source = FrameSource::open(a.str("video"), FrameRange{});
   cv::Mat frame;
   long index = 0;
   while (index <= *wanted.rbegin() && source->next(frame, index)) {
     if (!wanted.count(index)) continue;
-    frames.push_back(make_frame(video_frame_name(index), index, frame));
-    const std::string png = out + "/frames/" + frames.back().name;
+    LabelFrame f = make_frame(video_frame_name(index), index, frame);
+    const std::string png = out + "/frames/" + f.name;
     if (!fs::exists(png) && !cv::imwrite(png, frame)) throw_input_error(png, "cannot write the frame");
+    found.emplace(index, std::move(f));
   }
-  if (frames.size() != wanted.size())
+  if (found.size() != wanted.size())
     throw_input_error(a.str("video"), "has " + std::to_string(index) + " frames; " +
                                           (a.has("list") ? "--list " + a.str("list") : std::string("--frames")) +
                                           " asks for frame " + std::to_string(*wanted.rbegin()));
+  std::vector<LabelFrame> frames;
+  for (long i : order) frames.push_back(std::move(found.at(i)));
   return frames;
 }
 

@@ -13,13 +13,14 @@ const char* label_page_html() {
 <title>rankvision label</title>
 <style>
   body { margin: 0; font: 15px/1.4 system-ui, sans-serif; background: #1d1f21; color: #e8e8e8; }
-  header { display: flex; gap: 18px; align-items: center; padding: 8px 14px; background: #2b2e31; flex-wrap: wrap; }
+  header { display: flex; gap: 18px; align-items: center; padding: 0 14px; height: 46px; background: #2b2e31; white-space: nowrap; overflow: hidden; }
   header h1 { font-size: 17px; margin: 0; }
   #progress, #count { font-weight: 600; font-size: 17px; }
   #count { color: #ffd24d; }
   button { font: inherit; padding: 4px 12px; border-radius: 4px; border: 1px solid #666; background: #3a3e42; color: #eee; cursor: pointer; }
   button:hover { background: #4a4f54; }
-  #status { color: #9fd39f; min-width: 14em; }
+  #status { color: #9fd39f; flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; }
+  /* the header never changes height, so the frame never moves under the pointer */
   #status.error { color: #ff8080; }
   main { display: flex; gap: 14px; padding: 10px 14px; align-items: flex-start; }
   #canvas { cursor: crosshair; max-width: calc(100vw - 300px); max-height: calc(100vh - 80px); box-shadow: 0 0 0 1px #555; }
