@@ -109,6 +109,9 @@ struct RawBundle {
   std::string weights;
 };
 
+// The first line of a library's message (LibTorch appends source excerpts and traces).
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
 // Reads and checks the container; weights are left undecoded.
 RawBundle read_container(const std::string& path, bool want_weights) {
   if (!file_exists(path)) throw_input_error(path, "model file not found");
@@ -192,6 +195,8 @@ ModelBundle load_torchscript(const std::string& path, std::optional<Task> expect
     bundle.net = std::make_shared<ScriptedNet>(std::move(module), bundle.meta.spec, bundle.meta.output_stride);
   } catch (const c10::Error& e) {
     throw_input_error(path, std::string("corrupt TorchScript model (") + e.what_without_backtrace() + ")");
+  } catch (const std::exception& e) {
+    throw_input_error(path, "corrupt TorchScript model (" + first_line(e.what()) + ")");
   }
   bundle.path = path;
   return bundle;
@@ -354,9 +359,15 @@ ModelBundle load_bundle(const std::string& path, std::optional<Task> expected) {
                                     ")");
       }
     }
+  } catch (const InputError&) {
+    throw;
   } catch (const c10::Error& e) {
     throw_input_error(path, std::string("corrupt weights or weights that do not fit the architecture (") +
                                 e.what_without_backtrace() + ")");
+  } catch (const std::exception& e) {
+    // LibTorch's TorchScript type parser throws its own ErrorReport on a mangled
+    // archive (found by fuzz/fuzz_bundle): not a c10::Error, still a corrupt file.
+    throw_input_error(path, "corrupt weights (" + first_line(e.what()) + ")");
   }
   bundle.net->eval();
   bundle.path = path;

@@ -1,6 +1,7 @@
 #include "data/shanghaitech.h"
 
 #include <matio.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cmath>
@@ -77,7 +78,8 @@ std::string dims_text(const matvar_t* v) {
 // by fuzz/fuzz_mat). So the element lengths of a Level-5 file are checked here
 // first: every element, and every sub-element of an uncompressed array
 // (recursively), must fit inside what encloses it. Compressed elements are
-// checked as a whole; other formats (v4, v7.3 HDF5) go to matio unchecked.
+// inflated (up to 64 MB) and checked the same way; other formats (v4, v7.3
+// HDF5) go to matio unchecked.
 class MatV5Lengths {
  public:
   MatV5Lengths(const std::string& path, std::string bytes) : path_(path), b_(std::move(bytes)) {}
@@ -109,10 +111,35 @@ class MatV5Lengths {
       const uint64_t n = u32(at + 4);
       if (n > end - at - 8) bad(at, n, end - at - 8);
       if (type == 14) walk(at + 8, at + 8 + n, depth + 1);
+      if (type == 15) check_compressed(at + 8, n, depth);
       // Compressed elements (15) are not padded; the others are, to 8 bytes.
       at += 8 + (type == 15 ? n : (n + 7) / 8 * 8);
     }
   }
+
+  // A compressed element holds one element: inflate it (at most kMaxInflated bytes)
+  // and check its lengths the same way.
+  void check_compressed(size_t at, uint64_t n, int depth) {
+    std::string inflated(std::min<uint64_t>(kMaxInflated, 64 * n + 4096), '\0');
+    z_stream z{};
+    if (inflateInit(&z) != Z_OK) return;
+    z.next_in = reinterpret_cast<Bytef*>(b_.data() + at);
+    z.avail_in = static_cast<uInt>(n);
+    z.next_out = reinterpret_cast<Bytef*>(inflated.data());
+    z.avail_out = static_cast<uInt>(inflated.size());
+    const int rc = inflate(&z, Z_FINISH);
+    const size_t got = inflated.size() - z.avail_out;
+    inflateEnd(&z);
+    if (rc != Z_STREAM_END && rc != Z_BUF_ERROR && rc != Z_OK)
+      throw_input_error(path_, "corrupt .mat file: the compressed element at byte " + std::to_string(at - 8) +
+                                   " does not inflate");
+    inflated.resize(got);
+    MatV5Lengths inner(path_, std::move(inflated));
+    inner.swap_ = swap_;
+    inner.walk(0, inner.b_.size(), depth + 1);
+  }
+
+  static constexpr uint64_t kMaxInflated = 64u << 20;
 
   [[noreturn]] void bad(size_t at, uint64_t claims, uint64_t room) const {
     throw_input_error(path_, "corrupt .mat file: the element at byte " + std::to_string(at) + " claims " +

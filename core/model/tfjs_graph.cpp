@@ -50,12 +50,29 @@ std::string attr_string(const TfjsNode& n, const std::string& key, const std::st
   return base64_decode(n.attr[key]["s"].get<std::string>());
 }
 
-std::vector<int64_t> attr_ints(const TfjsNode& n, const std::string& key) {
+std::vector<int64_t> attr_ints(const TfjsGraph& g, const TfjsNode& n, const std::string& key) {
   std::vector<int64_t> v;
   if (!n.attr.contains(key)) return v;
   const auto& a = n.attr[key];
   if (!a.contains("list") || !a["list"].contains("i")) return v;
-  for (const auto& x : a["list"]["i"]) v.push_back(x.is_string() ? std::stoll(x.get<std::string>()) : x.get<int64_t>());
+  for (const auto& x : a["list"]["i"]) {
+    // TF.js writes ints as strings; anything else (found by fuzz/fuzz_tfjs) is a bad file, not a crash.
+    int64_t value = 0;
+    if (x.is_number_integer()) {
+      value = x.get<int64_t>();
+    } else {
+      const std::string text = x.is_string() ? x.get<std::string>() : x.dump();
+      size_t used = 0;
+      try {
+        value = std::stoll(text, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == 0 || used != text.size())
+        throw_input_error(g.path, "node '" + n.name + "': attribute " + key + " holds '" + text + "', not an integer");
+    }
+    v.push_back(value);
+  }
   return v;
 }
 
@@ -74,7 +91,7 @@ std::vector<std::string> attr_strings(const TfjsNode& n, const std::string& key)
 
 // NHWC strides/dilations lists → the spatial value (equal in H and W).
 int64_t spatial(const TfjsGraph& g, const TfjsNode& n, const std::string& key) {
-  const auto v = attr_ints(n, key);
+  const auto v = attr_ints(g, n, key);
   if (v.empty()) return 1;
   if (v.size() != 4 || v[0] != 1 || v[3] != 1 || v[1] != v[2])
     node_error(g, n, key + " other than [1, s, s, 1] is not supported");
@@ -463,7 +480,7 @@ std::map<std::string, torch::Tensor> run_tfjs_graph(const TfjsGraph& g, const to
       out = n.op == "Mul" ? a * b : n.op == "Sub" ? a - b : a + b;
     } else if (n.op == "AvgPool" || n.op == "MaxPool") {
       check_nhwc(g, n);
-      const auto ks = attr_ints(n, "ksize");
+      const auto ks = attr_ints(g, n, "ksize");
       if (ks.size() != 4 || ks[1] != ks[2]) node_error(g, n, "ksize other than [1, k, k, 1] is not supported");
       const int64_t k = ks[1], s = spatial(g, n, "strides");
       auto x = in(0);

@@ -11,8 +11,8 @@ cd "$(dirname "$0")/../.."
 out=${1:-build/sanitized-parsers}
 mkdir -p "$out"
 flags=(-std=c++17 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-       -Icore -Igst-plugin -Ifuzz $(pkg-config --cflags opencv4 gstreamer-1.0 matio))
-libs=($(pkg-config --libs opencv4 gstreamer-1.0 matio))
+       -Icore -Igst-plugin -Ifuzz $(pkg-config --cflags opencv4 gstreamer-1.0 matio zlib))
+libs=($(pkg-config --libs opencv4 gstreamer-1.0 matio zlib))
 common=(core/common/error.cpp core/common/json_file.cpp core/common/polygon.cpp core/data/csv.cpp
         core/data/annotations.cpp core/data/mot.cpp core/data/shanghaitech.cpp gst-plugin/zones.cpp)
 # One object per common source, then one binary per target (replay_main + the target).

@@ -103,8 +103,13 @@ def main():
               'source': source, 'fps': fps, 'loops': loops, 'rss_samples_mb': samples,
               'frames_per_element': frames}
     if len(samples) >= 3:
-        hours = (len(samples) - 1) / 60.0
-        result['rss_growth_mb_per_hour'] = round((samples[-1] - samples[0]) / hours, 2)
+        # The allocator keeps and returns blocks, so single samples swing by tens of MB:
+        # the trend is the least-squares slope over the minutes, in MB per hour.
+        n = len(samples)
+        mx, my = (n - 1) / 2.0, sum(samples) / n
+        slope = sum((i - mx) * (v - my) for i, v in enumerate(samples)) / sum((i - mx) ** 2 for i in range(n))
+        result['rss_trend_mb_per_hour'] = round(slope * 60.0, 2)
+        result['rss_min_mb'], result['rss_max_mb'] = min(samples), max(samples)
     for e in errors + warnings:
         print(f'soak: {e}', file=sys.stderr)
     if short:

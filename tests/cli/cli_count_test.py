@@ -276,10 +276,11 @@ def case_interrupt(d):
     assert json.loads(run("info", out).stdout)["meta"]["provenance"]["iterations"] == it + 2
 
 
-def case_adapt(d):
+def adapt_inputs(d, iterations):
+    """A base model trained for a few iterations, a camera video, and counts of its frames 1, 4 and 7."""
     make_images(d)
     base = os.path.join(d, "base.rvb")
-    train(d, base, "--iterations", "3", "--lr", "1e-3")
+    train(d, base, "--iterations", str(iterations), "--lr", "1e-3")
     video = os.path.join(d, "cam.avi")
     counts = make_video(video)
     fc = os.path.join(d, "counts.csv")
@@ -287,6 +288,11 @@ def case_adapt(d):
         f.write("frame,count\n")
         for i in (1, 4, 7):
             f.write(f"{i},{counts[i]}\n")
+    return base, video, counts, fc
+
+
+def case_adapt(d):
+    base, video, counts, fc = adapt_inputs(d, 3)
     out = os.path.join(d, "cam.rvb")
     small = ["--input-size", "64", "--rank-sets", "2", "--rank-k", "3", "--certainty-frames", "3",
              "--certainty-pairs", "10", "--quiet", "--threads", "2"]
@@ -358,16 +364,7 @@ def case_adapt(d):
 
 def case_adapt_interrupt(d):
     """Ctrl-C during adapt: exit 130 at the next step, no adapted model, and the last checkpoint loads."""
-    make_images(d)
-    base = os.path.join(d, "base.rvb")
-    train(d, base, "--iterations", "2", "--lr", "1e-3")
-    video = os.path.join(d, "cam.avi")
-    counts = make_video(video)
-    fc = os.path.join(d, "counts.csv")
-    with open(fc, "w") as f:
-        f.write("frame,count\n")
-        for i in (1, 4, 7):
-            f.write(f"{i},{counts[i]}\n")
+    base, video, _, fc = adapt_inputs(d, 2)
     out = os.path.join(d, "cam.rvb")
     proc = subprocess.Popen([cli_util.BIN, "adapt", "--model", base, "--video", video, "--frames", "0:10", "--out",
                              out, "--frame-counts", fc, "--iterations", "100000", "--input-scale", "1",
