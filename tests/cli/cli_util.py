@@ -13,8 +13,12 @@ import numpy as np
 BIN = None  # the rankvision binary, set by main()
 
 
+# The sanitizer build (scripts/test --sanitize) runs several times slower: its test setup scales this.
+TIMEOUT_SCALE = float(os.environ.get("RANKVISION_TEST_TIMEOUT_SCALE", "1"))
+
+
 def run(*args, check=True, env=None, timeout=120):
-    p = subprocess.run([BIN, *args], capture_output=True, text=True, env=env, timeout=timeout)
+    p = subprocess.run([BIN, *args], capture_output=True, text=True, env=env, timeout=timeout * TIMEOUT_SCALE)
     if check and p.returncode != 0:
         raise AssertionError(f"{' '.join(args)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
     return p
