@@ -192,8 +192,7 @@ int cmd_label(int argc, char** argv) {
   const int port = static_cast<int>(a.integer("port", 8080, 0, 65535));
   fs::create_directories(out);
   const bool video = a.has("video");
-  LabelSession session(video ? video_frames(a, out) : image_frames(a), out, video,
-                       video ? a.str("video") : a.str("images"));
+  LabelSession session(video ? video_frames(a, out) : image_frames(a), out, video ? a.str("video") : a.str("images"));
   httplib::Server server;
   add_routes(server, session);
   const int bound = port == 0 ? server.bind_to_any_port("127.0.0.1") : (server.bind_to_port("127.0.0.1", port) ? port : -1);

@@ -15,8 +15,8 @@ namespace rv::cli {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-LabelSession::LabelSession(std::vector<LabelFrame> frames, std::string out_dir, bool video, std::string source)
-    : frames_(std::move(frames)), out_(std::move(out_dir)), source_(std::move(source)), video_(video) {
+LabelSession::LabelSession(std::vector<LabelFrame> frames, std::string out_dir, std::string source)
+    : frames_(std::move(frames)), out_(std::move(out_dir)), source_(std::move(source)) {
   if (frames_.empty()) throw InputError("label: no frames to label");
   load_previous();
 }
@@ -79,9 +79,8 @@ json LabelSession::set_points(const json& body) {
     throw InputError("expected {\"frame\": NAME, \"points\": [[x, y], ...]}");
   const std::string name = body["frame"].get<std::string>();
   std::lock_guard<std::mutex> guard(lock_);
-  LabelFrame* frame = nullptr;
-  for (auto& f : frames_)
-    if (f.name == name) frame = &f;
+  // The frame list never changes after construction; only points do, under lock_.
+  auto* frame = const_cast<LabelFrame*>(find(name));
   if (!frame) throw InputError("unknown frame '" + name + "'");
   frame->points = parse_points(body["points"], *frame);
   frame->labelled = true;

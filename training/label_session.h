@@ -32,9 +32,9 @@ struct LabelFrame {
 
 class LabelSession {
  public:
-  // Writes the PNGs of video frames to OUT/frames (video = true) and loads
-  // points already in OUT/points.json.
-  LabelSession(std::vector<LabelFrame> frames, std::string out_dir, bool video, std::string source);
+  // Loads points already in OUT/points.json. `source` (the video or folder) is
+  // named in the counts CSV's comment line.
+  LabelSession(std::vector<LabelFrame> frames, std::string out_dir, std::string source);
 
   // GET /api/frames: [{"name", "index", "width", "height", "points", "labelled"}], in labelling order.
   nlohmann::json frames_json() const;
@@ -55,7 +55,6 @@ class LabelSession {
 
   std::vector<LabelFrame> frames_;
   std::string out_, source_;
-  bool video_;
   mutable std::mutex lock_;
 };
 
