@@ -13,22 +13,29 @@ namespace rv::cli {
 int cmd_info(int argc, char** argv) {
   Args a("info",
          "Print a model bundle's metadata (JSON). Without a file: the installed default models.\n"
-         "With --set-input-scale X --out NEW: write a copy whose engines run at input scale X.",
+         "With --set-input-scale X --out NEW: write a copy whose engines run at input scale X.\n"
+         "With --upgrade --out NEW: rewrite a format-1 bundle (no checksum) in the current format;\n"
+         "only for a file you trust: LibTorch does not check the weights it reads.",
          {{"model", "FILE", "model bundle (or give it as the argument)"},
           {"set-input-scale", "X", "the input scale the copy stores (frames are resized by X first)"},
           {"scale-counts", "X", "the copy's counts are X times the original's (calibration)"},
-          {"out", "FILE", "where --set-input-scale / --scale-counts write the copy"}});
+          {"upgrade", "", "with --out: read a format-1 bundle (no checksum) and write it in the current format"},
+          {"out", "FILE", "where --set-input-scale / --scale-counts / --upgrade write the copy"}});
   if (!a.parse(argc, argv)) return 0;
   std::vector<std::string> files = a.positional();
   if (a.has("model")) files.push_back(a.str("model"));
-  if (a.has("set-input-scale") || a.has("scale-counts") || a.has("out")) {
-    if (!a.has("out")) throw InputError("info: --set-input-scale / --scale-counts need --out FILE");
-    if (!a.has("set-input-scale") && !a.has("scale-counts")) throw InputError("info --out: nothing to change");
+  const bool upgrade = a.flag("upgrade");
+  if (a.has("set-input-scale") || a.has("scale-counts") || upgrade || a.has("out")) {
+    if (!a.has("out")) throw InputError("info: --set-input-scale / --scale-counts / --upgrade need --out FILE");
+    if (!a.has("set-input-scale") && !a.has("scale-counts") && !upgrade) {
+      throw InputError("info --out: nothing to change");
+    }
     if (files.size() != 1) throw InputError("info --out: give exactly one model");
     const std::string out = a.str("out");
     check_output_path(out, "--out");
-    ModelBundle b = load_bundle(files[0]);
+    ModelBundle b = load_bundle(files[0], std::nullopt, upgrade ? LegacyFormat::Accept : LegacyFormat::Refuse);
     nlohmann::json changed = nlohmann::json::object();
+    if (upgrade) changed["format"] = {{"from", b.meta.format_version}, {"to", 2}};
     if (a.has("set-input-scale")) {
       const double scale = a.real("set-input-scale", 1.0, 0.05, 8.0);
       b.meta.provenance["input_scale_set"] = {{"from", b.meta.input_scale}, {"to", scale}};
@@ -64,8 +71,9 @@ int cmd_info(int argc, char** argv) {
     return 0;
   }
   for (const auto& f : files) {
-    auto j = read_bundle_meta(f).to_json();
-    nlohmann::json out = {{"path", f}, {"bytes", std::filesystem::file_size(f)}, {"meta", j}};
+    const BundleMeta meta = read_bundle_meta(f);
+    nlohmann::json out = {{"path", f}, {"bytes", std::filesystem::file_size(f)}, {"meta", meta.to_json()}};
+    if (meta.format_version > 0) out["format"] = meta.format_version;
     std::cout << out.dump(2) << std::endl;
   }
   return 0;

@@ -3,6 +3,7 @@
 #include <torch/script.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -21,13 +22,36 @@ namespace rv {
 namespace {
 
 constexpr char kMagic[8] = {'R', 'V', 'B', 'U', 'N', 'D', 'L', 'E'};
-constexpr uint32_t kFormatVersion = 1;
+// Format 2 added a CRC-32 of the metadata and weights after the weights. Format 1
+// files (no checksum) load only where the caller accepts them (LegacyFormat::Accept).
+constexpr uint32_t kFormatVersion = 2;
+constexpr uint32_t kUncheckedFormatVersion = 1;
 // Metadata larger than this is not ours (guards against reading garbage lengths).
 constexpr uint64_t kMaxJsonBytes = 16u << 20;
 
 bool file_exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// CRC-32 (IEEE 802.3, reflected, as zlib's crc32), continued from `crc`.
+uint32_t crc32_update(uint32_t crc, const std::string& bytes) {
+  static const auto table = [] {
+    std::array<uint32_t, 256> t{};
+    for (uint32_t n = 0; n < 256; ++n) {
+      uint32_t c = n;
+      for (int k = 0; k < 8; ++k) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      t[n] = c;
+    }
+    return t;
+  }();
+  crc = ~crc;
+  for (unsigned char b : bytes) crc = table[(crc ^ b) & 0xFFu] ^ (crc >> 8);
+  return ~crc;
+}
+
+uint32_t bundle_checksum(const std::string& json_text, const std::string& weights) {
+  return crc32_update(crc32_update(0, json_text), weights);
 }
 
 template <typename T>
@@ -107,13 +131,19 @@ nlohmann::json parse_json(const std::string& text, const std::string& source) {
 struct RawBundle {
   nlohmann::json meta;
   std::string weights;
+  uint32_t version = 0;
 };
 
 // The first line of a library's message (LibTorch appends source excerpts and traces).
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+// (ErrorReport's text starts with a blank line: skip leading whitespace first.)
+std::string first_line(const std::string& text) {
+  const auto start = text.find_first_not_of(" \t\r\n");
+  if (start == std::string::npos) return "no message";
+  return text.substr(start, text.find('\n', start) - start);
+}
 
 // Reads and checks the container; weights are left undecoded.
-RawBundle read_container(const std::string& path, bool want_weights) {
+RawBundle read_container(const std::string& path, bool want_weights, LegacyFormat legacy) {
   if (!file_exists(path)) throw_input_error(path, "model file not found");
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw_input_error(path, std::string("cannot open model file (") + std::strerror(errno) + ")");
@@ -128,9 +158,15 @@ RawBundle read_container(const std::string& path, bool want_weights) {
   }
   uint32_t version = 0;
   if (!read_pod(in, version)) throw_input_error(path, "truncated model file (no format version)");
-  if (version != kFormatVersion) {
+  if (version != kFormatVersion && version != kUncheckedFormatVersion) {
     throw_input_error(path, "model format version " + std::to_string(version) + " is not supported (this build reads " +
-                                std::to_string(kFormatVersion) + ")");
+                                std::to_string(kUncheckedFormatVersion) + " and " + std::to_string(kFormatVersion) +
+                                ")");
+  }
+  if (want_weights && version == kUncheckedFormatVersion && legacy == LegacyFormat::Refuse) {
+    throw_input_error(path, "model format 1 carries no checksum, and LibTorch does not check the weights it reads; "
+                            "if you trust this file, convert it once: rankvision info " +
+                                path + " --upgrade --out NEW.rvm");
   }
   uint64_t json_len = 0;
   if (!read_pod(in, json_len)) throw_input_error(path, "truncated model file (no metadata length)");
@@ -140,6 +176,7 @@ RawBundle read_container(const std::string& path, bool want_weights) {
   in.read(json_text.data(), static_cast<std::streamsize>(json_len));
   if (!in) throw_input_error(path, "truncated model file (metadata cut short)");
   RawBundle raw;
+  raw.version = version;
   raw.meta = parse_json(json_text, path);
   if (!want_weights) return raw;
   uint64_t weights_len = 0;
@@ -152,6 +189,17 @@ RawBundle read_container(const std::string& path, bool want_weights) {
   in.read(raw.weights.data(), static_cast<std::streamsize>(weights_len));
   if (!in || static_cast<uint64_t>(in.gcount()) != weights_len) {
     throw_input_error(path, "truncated model file (weights cut short)");
+  }
+  if (version == kUncheckedFormatVersion) return raw;
+  uint32_t stored = 0;
+  if (!read_pod(in, stored)) throw_input_error(path, "truncated model file (no checksum after the weights)");
+  if (remaining() != 0) {
+    throw_input_error(path, "corrupt model file (" + std::to_string(remaining()) + " unexpected bytes after the checksum)");
+  }
+  // Checked before LibTorch sees the weights: its deserialiser trusts its archive
+  // and can crash on a mangled one (fuzz/regressions/bundle/).
+  if (bundle_checksum(json_text, raw.weights) != stored) {
+    throw_input_error(path, "corrupt model file (checksum mismatch: the file changed after it was written)");
   }
   return raw;
 }
@@ -306,6 +354,7 @@ void save_bundle(const std::string& path, const ModelBundle& bundle) {
     const std::string w = weights.str();
     write_pod<uint64_t>(out, w.size());
     out.write(w.data(), static_cast<std::streamsize>(w.size()));
+    write_pod<uint32_t>(out, bundle_checksum(json_text, w));
     out.flush();
     if (!out) {
       const std::string reason = errno ? std::strerror(errno) : "disk full?";
@@ -326,14 +375,18 @@ BundleMeta read_bundle_meta(const std::string& path) {
     if (sidecar.empty()) throw_input_error(path, "TorchScript model without metadata: put it in " + path + ".json");
     return BundleMeta::from_json(parse_json(read_whole(sidecar), sidecar), sidecar);
   }
-  return BundleMeta::from_json(read_container(path, false).meta, path);
+  RawBundle raw = read_container(path, false, LegacyFormat::Accept);
+  BundleMeta meta = BundleMeta::from_json(raw.meta, path);
+  meta.format_version = static_cast<int>(raw.version);
+  return meta;
 }
 
-ModelBundle load_bundle(const std::string& path, std::optional<Task> expected) {
+ModelBundle load_bundle(const std::string& path, std::optional<Task> expected, LegacyFormat legacy) {
   if (file_exists(path) && looks_like_zip(path)) return load_torchscript(path, expected);
-  RawBundle raw = read_container(path, true);
+  RawBundle raw = read_container(path, true, legacy);
   ModelBundle bundle;
   bundle.meta = BundleMeta::from_json(raw.meta, path);
+  bundle.meta.format_version = static_cast<int>(raw.version);
   check_task(bundle.meta, expected, path);
   try {
     bundle.net = build_network(bundle.meta.spec);

@@ -3,8 +3,12 @@
 // CLI needs nothing but this file.
 //
 // Layout (little endian):
-//   "RVBUNDLE" | u32 format version (1) | u64 n | n bytes of UTF-8 JSON
+//   "RVBUNDLE" | u32 format version (2) | u64 n | n bytes of UTF-8 JSON
 //   | u64 m | m bytes of LibTorch archive (RankNet::save)
+//   | u32 CRC-32 (zlib's) of the n + m bytes of JSON and weights
+// The checksum is checked before LibTorch reads the weights. Format 1 (the same
+// without the checksum) is read only where the caller accepts it
+// (LegacyFormat::Accept: `rankvision info --upgrade`).
 // TorchScript files made in Python load too, with a sidecar JSON next to them
 // (model.pt + model.pt.json or model.json) holding the same metadata object.
 #include <nlohmann/json.hpp>
@@ -33,6 +37,8 @@ struct BundleMeta {
   // Free-form record of how the model was made: data, recipe command,
   // iterations, metrics, date. Kept verbatim.
   nlohmann::json provenance = nlohmann::json::object();
+  // Container format the bundle was read from (not stored in the JSON; 0 = built in memory).
+  int format_version = 0;
 
   nlohmann::json to_json() const;
   // `source` names the file in error messages.
@@ -51,12 +57,16 @@ struct ModelBundle {
 // network's weights are saved from whatever device they are on.
 void save_bundle(const std::string& path, const ModelBundle& bundle);
 
-// Loads onto the CPU in eval mode. Throws rv::InputError naming `path` and the
-// reason: missing, not a bundle, truncated, corrupt metadata, weights that do
-// not fit the architecture, or (with `expected`) a model for the other task.
-ModelBundle load_bundle(const std::string& path, std::optional<Task> expected = std::nullopt);
+enum class LegacyFormat { Refuse, Accept };
 
-// Only the metadata (cheap; for `rankvision info`).
+// Loads onto the CPU in eval mode. Throws rv::InputError naming `path` and the
+// reason: missing, not a bundle, truncated, checksum mismatch, corrupt metadata,
+// weights that do not fit the architecture, (with `expected`) a model for the
+// other task, or a format-1 file without a checksum unless `legacy` accepts it.
+ModelBundle load_bundle(const std::string& path, std::optional<Task> expected = std::nullopt,
+                        LegacyFormat legacy = LegacyFormat::Refuse);
+
+// Only the metadata (cheap; for `rankvision info`; format 1 accepted, nothing checksummed).
 BundleMeta read_bundle_meta(const std::string& path);
 
 // A fresh network plus matching metadata for a spec.

@@ -586,6 +586,27 @@ def case_errors(d):
     assert e["in_boxes"] is None or 0 <= e["in_boxes"] <= 1, e
     rows = open(os.path.join(d, "mot.csv")).read().strip().splitlines()[1:]
     assert [float(r.split(",")[1]) for r in rows] == [1.0, 2.0], rows
+    # Bundle format 1 (no checksum): info reads it, loading refuses it, --upgrade converts it.
+    with open(good, "rb") as f:
+        v2 = f.read()
+    v1 = os.path.join(d, "v1.rvb")
+    with open(v1, "wb") as f:
+        f.write(v2[:8] + (1).to_bytes(4, "little") + v2[12:-4])
+    assert json.loads(run("info", v1).stdout)["format"] == 1
+    bad(["eval-count", "--model", v1, "--video", video, "--mot-gt", os.path.join(d, "gt2.txt")], "--upgrade")
+    bad(["info", v1, "--out", os.path.join(d, "up.rvb")], "nothing to change")
+    up = os.path.join(d, "up.rvb")
+    assert json.loads(run("info", v1, "--upgrade", "--out", up).stdout)["format"] == {"from": 1, "to": 2}
+    assert json.loads(run("info", up).stdout)["format"] == 2
+    e2 = last_json(run("eval-count", "--model", up, "--video", video, "--mot-gt", os.path.join(d, "gt2.txt")))
+    assert e2["mae"] == e["mae"], (e2, e)
+    # one flipped byte in the weights: refused before LibTorch reads them
+    flipped = bytearray(v2)
+    flipped[-100] ^= 0x01
+    with open(os.path.join(d, "flip.rvb"), "wb") as f:
+        f.write(flipped)
+    bad(["eval-count", "--model", os.path.join(d, "flip.rvb"), "--video", video, "--mot-gt",
+         os.path.join(d, "gt2.txt")], "checksum mismatch")
 
 
 if __name__ == "__main__":

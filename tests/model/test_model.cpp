@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "bundle/bundle.h"
@@ -160,12 +161,61 @@ TEST(Bundle, BadFilesNameTheFileAndTheReason) {
   }
   e = error_of([&] { load_bundle(flipped); });
   EXPECT_NE(e.find(flipped), std::string::npos) << e;
+  EXPECT_NE(e.find("checksum mismatch"), std::string::npos) << e;
+
+  // One bit of the metadata flipped in place: still valid JSON, caught by the checksum.
+  const auto meta_bit = (dir / "meta-bit.rvm").string();
+  {
+    std::ifstream in(good, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto at = bytes.find("\"input_scale\": 1.0");
+    ASSERT_NE(at, std::string::npos);
+    bytes[at + 15] = '2';  // input_scale 2.0
+    std::ofstream(meta_bit, std::ios::binary) << bytes;
+  }
+  e = error_of([&] { load_bundle(meta_bit); });
+  EXPECT_NE(e.find("checksum mismatch"), std::string::npos) << e;
+
+  // Bytes after the checksum.
+  const auto trailing = (dir / "trailing.rvm").string();
+  fs::copy_file(good, trailing, fs::copy_options::overwrite_existing);
+  std::ofstream(trailing, std::ios::binary | std::ios::app) << "xyz";
+  e = error_of([&] { load_bundle(trailing); });
+  EXPECT_NE(e.find("unexpected bytes"), std::string::npos) << e;
 
   // Wrong task.
   e = error_of([&] { load_bundle(good, Task::Count); });
   EXPECT_NE(e.find(good), std::string::npos) << e;
   EXPECT_NE(e.find("quality model"), std::string::npos) << e;
   EXPECT_THROW(CrowdCounter::from_file(good), InputError);
+}
+
+// Format 1 (before the checksum): the same container without the last 4 bytes.
+TEST(Bundle, FormatOneLoadsOnlyWhenTheCallerAcceptsIt) {
+  const auto dir = temp_dir();
+  torch::manual_seed(5);
+  auto b = make_bundle(tiny(Task::Count));
+  const auto v2 = (dir / "v2.rvm").string();
+  save_bundle(v2, b);
+  EXPECT_EQ(read_bundle_meta(v2).format_version, 2);
+  const auto v1 = (dir / "v1.rvm").string();
+  {
+    std::ifstream in(v2, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    bytes.resize(bytes.size() - 4);
+    bytes[8] = 1;  // u32 version, little endian
+    std::ofstream(v1, std::ios::binary) << bytes;
+  }
+  EXPECT_EQ(read_bundle_meta(v1).format_version, 1);
+  const auto e = error_of([&] { load_bundle(v1); });
+  EXPECT_NE(e.find(v1), std::string::npos) << e;
+  EXPECT_NE(e.find("no checksum"), std::string::npos) << e;
+  EXPECT_NE(e.find("--upgrade"), std::string::npos) << e;
+  auto old = load_bundle(v1, Task::Count, LegacyFormat::Accept);
+  EXPECT_EQ(old.meta.format_version, 1);
+  b.net->eval();
+  auto x = torch::rand({1, 3, 32, 32});
+  EXPECT_TRUE(torch::allclose(b.net->dense(x), old.net->dense(x), 1e-6, 1e-7));
 }
 
 TEST(Bundle, WeightsThatDoNotFitTheArchitectureAreRejected) {
