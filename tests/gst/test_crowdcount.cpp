@@ -12,30 +12,18 @@
 
 namespace {
 
-constexpr int kW = 160;
-constexpr int kH = 120;
-
-class CrowdCountTest : public ::testing::Test {
+class CrowdCountTest : public rvtest::ElementTest<160, 120> {
  protected:
   static void SetUpTestSuite() {
-    rvtest::init_gstreamer();
-    dir_ = new rvtest::TempDir();
+    ElementTest::SetUpTestSuite();
     model_ = rvtest::write_count_model(*dir_, "count.rvm", 1);
     other_model_ = rvtest::write_count_model(*dir_, "count2.rvm", 2, 1.0);
     quality_model_ = rvtest::write_quality_model(*dir_, "quality.rvm", 3);
   }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  void SetUp() override { picture_ = rvtest::make_rgb_picture(kW, kH); }
-  void TearDown() override {
-    if (picture_) gst_buffer_unref(picture_);
-  }
 
-  // A harness over crowdcount with the test model, RGB caps and `props`.
+  // A harness over crowdcount with the test model, `format` caps and `props`.
   GstHarness* harness(const std::string& props = "", GstVideoFormat format = GST_VIDEO_FORMAT_RGB) {
-    return rvtest::make_harness("crowdcount", "model-file=" + model_ + " " + props, rvtest::caps_string(format, kW, kH));
+    return element_harness("crowdcount", model_, props, format);
   }
 
   // What the engine alone says about the test picture.
@@ -49,13 +37,8 @@ class CrowdCountTest : public ::testing::Test {
     return v;
   }
 
-  static rvtest::TempDir* dir_;
-  static std::string model_, other_model_, quality_model_;
-  GstBuffer* picture_ = nullptr;
+  static inline std::string model_, other_model_, quality_model_;
 };
-
-rvtest::TempDir* CrowdCountTest::dir_ = nullptr;
-std::string CrowdCountTest::model_, CrowdCountTest::other_model_, CrowdCountTest::quality_model_;
 
 TEST_F(CrowdCountTest, PluginRegistersBothElementsAndTheMeta) {
   GstPlugin* plugin = gst_registry_find_plugin(gst_registry_get(), "rankvision");

@@ -24,9 +24,6 @@
 
 namespace {
 
-constexpr int kW = 96;
-constexpr int kH = 72;
-
 int rounds() {
   const char* env = std::getenv("RANKVISION_FAULT_ROUNDS");
   const int n = env ? std::atoi(env) : 1000;
@@ -54,11 +51,10 @@ void write_bytes(const std::string& path, const std::string& bytes) {
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-class FaultsTest : public ::testing::Test {
+class FaultsTest : public rvtest::ElementTest<96, 72> {
  protected:
   static void SetUpTestSuite() {
-    rvtest::init_gstreamer();
-    dir_ = new rvtest::TempDir();
+    ElementTest::SetUpTestSuite();
     good_[0] = rvtest::write_count_model(*dir_, "good-a.rvm", 1);
     good_[1] = rvtest::write_count_model(*dir_, "good-b.rvm", 2, 1.0);
     wrong_task_ = rvtest::write_quality_model(*dir_, "quality.rvm", 3);
@@ -66,18 +62,9 @@ class FaultsTest : public ::testing::Test {
     truncated_ = dir_->path("truncated.rvm");
     write_bytes(truncated_, bytes.substr(0, bytes.size() / 2));
   }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  void SetUp() override { picture_ = rvtest::make_rgb_picture(kW, kH); }
-  void TearDown() override {
-    if (picture_) gst_buffer_unref(picture_);
-  }
 
   GstHarness* harness(const std::string& model, const std::string& props) {
-    return rvtest::make_harness("crowdcount", "model-file=" + model + " " + props,
-                                rvtest::caps_string(GST_VIDEO_FORMAT_RGB, kW, kH));
+    return element_harness("crowdcount", model, props);
   }
   double engine_count(const std::string& model) {
     rvtest::MappedView mapped(picture_, kW, kH);
@@ -88,13 +75,9 @@ class FaultsTest : public ::testing::Test {
     return m ? m->value : NAN;
   }
 
-  static rvtest::TempDir* dir_;
-  static std::string good_[2], wrong_task_, truncated_;
-  GstBuffer* picture_ = nullptr;
+  static inline std::string good_[2], wrong_task_, truncated_;
 };
 
-rvtest::TempDir* FaultsTest::dir_ = nullptr;
-std::string FaultsTest::good_[2], FaultsTest::wrong_task_, FaultsTest::truncated_;
 
 // The warning's text, or "" when the message is not a warning.
 std::string warning_text(GstMessage* m) {

@@ -10,25 +10,16 @@
 
 namespace {
 
-constexpr int kW = 160;
-constexpr int kH = 120;
-
-class IqaScoreTest : public ::testing::Test {
+class IqaScoreTest : public rvtest::ElementTest<160, 120> {
  protected:
   static void SetUpTestSuite() {
-    rvtest::init_gstreamer();
-    dir_ = new rvtest::TempDir();
+    ElementTest::SetUpTestSuite();
     model_ = rvtest::write_quality_model(*dir_, "quality.rvm", 5);
     count_model_ = rvtest::write_count_model(*dir_, "count.rvm", 6);
   }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
 
   GstHarness* harness(const std::string& props, GstVideoFormat format = GST_VIDEO_FORMAT_RGB) {
-    return rvtest::make_harness("iqascore", "on-busy=wait model-file=" + model_ + " " + props,
-                                rvtest::caps_string(format, kW, kH));
+    return element_harness("iqascore", model_, "on-busy=wait " + props, format);
   }
 
   double engine_score(GstBuffer* picture) {
@@ -36,12 +27,8 @@ class IqaScoreTest : public ::testing::Test {
     return rv::QualityScorer::from_file(model_)->score(mapped.view).score;
   }
 
-  static rvtest::TempDir* dir_;
-  static std::string model_, count_model_;
+  static inline std::string model_, count_model_;
 };
-
-rvtest::TempDir* IqaScoreTest::dir_ = nullptr;
-std::string IqaScoreTest::model_, IqaScoreTest::count_model_;
 
 TEST_F(IqaScoreTest, ScoresMatchTheEngineInMessagesAndMeta) {
   GstBuffer* picture = rvtest::make_rgb_picture(kW, kH);

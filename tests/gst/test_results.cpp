@@ -30,28 +30,15 @@
 
 namespace {
 
-constexpr int kW = 96;
-constexpr int kH = 72;
-
-class ResultsTest : public ::testing::Test {
+class ResultsTest : public rvtest::ElementTest<96, 72> {
  protected:
   static void SetUpTestSuite() {
-    rvtest::init_gstreamer();
-    dir_ = new rvtest::TempDir();
+    ElementTest::SetUpTestSuite();
     model_ = rvtest::write_count_model(*dir_, "count.rvm", 1);
     quality_ = rvtest::write_quality_model(*dir_, "quality.rvm", 3);
   }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  void SetUp() override { picture_ = rvtest::make_rgb_picture(kW, kH); }
-  void TearDown() override {
-    if (picture_) gst_buffer_unref(picture_);
-  }
   GstHarness* harness(const std::string& factory, const std::string& model, const std::string& props) {
-    return rvtest::make_harness(factory, "model-file=" + model + " on-busy=wait " + props,
-                                rvtest::caps_string(GST_VIDEO_FORMAT_RGB, kW, kH));
+    return element_harness(factory, model, "on-busy=wait " + props);
   }
   void push_frames(GstHarness* h, int first, int n) {
     for (int i = first; i < first + n; ++i) {
@@ -61,13 +48,9 @@ class ResultsTest : public ::testing::Test {
     }
   }
 
-  static rvtest::TempDir* dir_;
-  static std::string model_, quality_;
-  GstBuffer* picture_ = nullptr;
+  static inline std::string model_, quality_;
 };
 
-rvtest::TempDir* ResultsTest::dir_ = nullptr;
-std::string ResultsTest::model_, ResultsTest::quality_;
 
 std::vector<nlohmann::json> read_lines(const std::string& path) {
   std::vector<nlohmann::json> out;

@@ -2,6 +2,7 @@
 // Shared helpers for the element tests: tiny models written to a temporary
 // folder, synthetic frames in any accepted format, and bus message capture.
 #include <gst/check/gstharness.h>
+#include <gtest/gtest.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
@@ -94,5 +95,36 @@ class MappedView {
 
 // Pushes a copy of `picture` with the given PTS and returns the output buffer.
 GstBuffer* push_and_pull(GstHarness* h, GstBuffer* picture, GstClockTime pts);
+
+// What the element test fixtures share: GStreamer initialised, a temporary folder
+// for the suite's model files (derived fixtures write theirs after calling
+// ElementTest::SetUpTestSuite()), a W×H RGB test picture per test, and harness and
+// engine helpers at that size.
+template <int W, int H>
+class ElementTest : public ::testing::Test {
+ protected:
+  static constexpr int kW = W;
+  static constexpr int kH = H;
+  static void SetUpTestSuite() {
+    init_gstreamer();
+    dir_ = new TempDir();
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  void SetUp() override { picture_ = make_rgb_picture(W, H); }
+  void TearDown() override {
+    if (picture_) gst_buffer_unref(picture_);
+  }
+  // A harness over `factory` with `model` and the other `props`, fed W×H frames of `format`.
+  static GstHarness* element_harness(const std::string& factory, const std::string& model, const std::string& props,
+                                     GstVideoFormat format = GST_VIDEO_FORMAT_RGB) {
+    return make_harness(factory, "model-file=" + model + " " + props, caps_string(format, W, H));
+  }
+
+  static inline TempDir* dir_ = nullptr;
+  GstBuffer* picture_ = nullptr;
+};
 
 }  // namespace rvtest
