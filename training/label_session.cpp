@@ -101,9 +101,7 @@ void LabelSession::save() const {
     annotations.push_back({f.name, f.points});
   }
   write_text_atomic(counts_path(), csv.str());
-  const std::string tmp = points_path() + ".tmp";
-  write_points_json(tmp, annotations);
-  if (std::rename(tmp.c_str(), points_path().c_str()) != 0) throw Error(points_path() + ": cannot rename into place");
+  write_text_atomic(points_path(), points_json_text(annotations));
 }
 
 }  // namespace rv::cli

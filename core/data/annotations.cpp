@@ -98,16 +98,20 @@ std::vector<PointAnnotation> read_points(const std::string& path) {
   throw_input_error(path, "unknown point annotation format (expected .json or .csv)");
 }
 
-void write_points_json(const std::string& path, const std::vector<PointAnnotation>& annotations) {
+std::string points_json_text(const std::vector<PointAnnotation>& annotations) {
   json images = json::array();
   for (const auto& a : annotations) {
     json pts = json::array();
     for (const auto& p : a.points) pts.push_back({p.x, p.y});
     images.push_back({{"image", a.image}, {"points", pts}});
   }
+  return json{{"images", images}}.dump(1) + "\n";
+}
+
+void write_points_json(const std::string& path, const std::vector<PointAnnotation>& annotations) {
   std::ofstream out(path, std::ios::binary);
   if (!out) throw_input_error(path, "cannot write file");
-  out << json{{"images", images}}.dump(1) << "\n";
+  out << points_json_text(annotations);
   if (!out) throw_input_error(path, "write error");
 }
 

@@ -40,6 +40,8 @@ std::vector<PointAnnotation> read_points_csv(const std::string& path);
 std::vector<PointAnnotation> read_points(const std::string& path);
 // Writes the {"images": [...]} form.
 void write_points_json(const std::string& path, const std::vector<PointAnnotation>& annotations);
+// The text write_points_json writes (for callers that write it atomically).
+std::string points_json_text(const std::vector<PointAnnotation>& annotations);
 
 struct FrameCount {
   long frame = 0;
