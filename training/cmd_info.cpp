@@ -20,14 +20,18 @@ int cmd_info(int argc, char** argv) {
           {"set-input-scale", "X", "the input scale the copy stores (frames are resized by X first)"},
           {"scale-counts", "X", "the copy's counts are X times the original's (calibration)"},
           {"upgrade", "", "with --out: read a format-1 bundle (no checksum) and write it in the current format"},
-          {"out", "FILE", "where --set-input-scale / --scale-counts / --upgrade write the copy"}});
+          {"blend", "FILE", "weight averaging: the copy's weights are (1-T)·MODEL + T·FILE (same architecture, "
+                            "fine-tuned from the same start); applied before the other changes"},
+          {"blend-weight", "T", "T of --blend, 0..1 (default 0.5)"},
+          {"out", "FILE", "where --set-input-scale / --scale-counts / --upgrade / --blend write the copy"}});
   if (!a.parse(argc, argv)) return 0;
   std::vector<std::string> files = a.positional();
   if (a.has("model")) files.push_back(a.str("model"));
   const bool upgrade = a.flag("upgrade");
-  if (a.has("set-input-scale") || a.has("scale-counts") || upgrade || a.has("out")) {
-    if (!a.has("out")) throw InputError("info: --set-input-scale / --scale-counts / --upgrade need --out FILE");
-    if (!a.has("set-input-scale") && !a.has("scale-counts") && !upgrade) {
+  if (a.has("blend-weight") && !a.has("blend")) throw InputError("info: --blend-weight needs --blend FILE");
+  if (a.has("set-input-scale") || a.has("scale-counts") || upgrade || a.has("blend") || a.has("out")) {
+    if (!a.has("out")) throw InputError("info: --set-input-scale / --scale-counts / --upgrade / --blend need --out FILE");
+    if (!a.has("set-input-scale") && !a.has("scale-counts") && !upgrade && !a.has("blend")) {
       throw InputError("info --out: nothing to change");
     }
     if (files.size() != 1) throw InputError("info --out: give exactly one model");
@@ -36,6 +40,17 @@ int cmd_info(int argc, char** argv) {
     ModelBundle b = load_bundle(files[0], std::nullopt, upgrade ? LegacyFormat::Accept : LegacyFormat::Refuse);
     nlohmann::json changed = nlohmann::json::object();
     if (upgrade) changed["format"] = {{"from", b.meta.format_version}, {"to", 2}};
+    if (a.has("blend")) {
+      const std::string other = a.str("blend");
+      const double t = a.real("blend-weight", 0.5, 0.0, 1.0);
+      const ModelBundle with = load_bundle(other);
+      ModelBundle blended = blend_bundles(b, with, t);
+      // The copy keeps the first model's provenance and records the second's.
+      blended.meta.provenance["blended"] = {{"from", files[0]}, {"with", other}, {"weight", t},
+                                            {"with_provenance", with.meta.provenance}};
+      b = std::move(blended);
+      changed["blend"] = {{"with", other}, {"weight", t}};
+    }
     if (a.has("set-input-scale")) {
       const double scale = a.real("set-input-scale", 1.0, 0.05, 8.0);
       b.meta.provenance["input_scale_set"] = {{"from", b.meta.input_scale}, {"to", scale}};

@@ -325,6 +325,53 @@ double BundleMeta::quality_score(double raw) const {
   return std::clamp(raw * score_scale + score_offset, 0.0, 100.0);
 }
 
+ModelBundle blend_bundles(const ModelBundle& a, const ModelBundle& b, double t) {
+  const std::string names = (a.path.empty() ? "first model" : a.path) + " and " + (b.path.empty() ? "second model" : b.path);
+  if (!(t >= 0.0 && t <= 1.0)) throw InputError("blend weight " + std::to_string(t) + " is outside [0, 1]");
+  const NetSpec& sa = a.meta.spec;
+  const NetSpec& sb = b.meta.spec;
+  auto differ = [&](const std::string& what, const std::string& x, const std::string& y) {
+    throw InputError("cannot blend " + names + ": " + what + " differs (" + x + " vs " + y + ")");
+  };
+  if (sa.task != sb.task) differ("task", to_string(sa.task), to_string(sb.task));
+  if (sa.arch != sb.arch) differ("architecture", sa.arch, sb.arch);
+  if (sa.width != sb.width) differ("width", std::to_string(sa.width), std::to_string(sb.width));
+  if (sa.batch_norm != sb.batch_norm) differ("batch norm", sa.batch_norm ? "on" : "off", sb.batch_norm ? "on" : "off");
+  if (a.meta.output_stride != b.meta.output_stride) {
+    differ("output stride", std::to_string(a.meta.output_stride), std::to_string(b.meta.output_stride));
+  }
+  if (sa.task == Task::Count && sa.density_scale != sb.density_scale) {
+    differ("density scale (calibrate after blending)", std::to_string(sa.density_scale), std::to_string(sb.density_scale));
+  }
+  ModelBundle out = make_bundle(sa);
+  out.meta = a.meta;
+  out.meta.format_version = 0;
+  out.path.clear();
+  torch::NoGradGuard no_grad;
+  auto mix = [&](const torch::OrderedDict<std::string, torch::Tensor>& dst,
+                 const torch::OrderedDict<std::string, torch::Tensor>& xa,
+                 const torch::OrderedDict<std::string, torch::Tensor>& xb) {
+    for (const auto& item : dst) {
+      const torch::Tensor* ta = xa.find(item.key());
+      const torch::Tensor* tb = xb.find(item.key());
+      if (ta == nullptr || tb == nullptr) throw InputError("cannot blend " + names + ": " + item.key() + " is missing");
+      if (!ta->sizes().equals(tb->sizes())) {
+        differ(item.key() + "'s shape", c10::str(ta->sizes()), c10::str(tb->sizes()));
+      }
+      torch::Tensor target = item.value();
+      if (target.is_floating_point()) {
+        target.copy_(ta->to(torch::kCPU) * (1.0 - t) + tb->to(torch::kCPU) * t);
+      } else {
+        target.copy_(*ta);  // counters (batch norm's num_batches_tracked): the first model's
+      }
+    }
+  };
+  mix(out.net->named_parameters(true), a.net->named_parameters(true), b.net->named_parameters(true));
+  mix(out.net->named_buffers(true), a.net->named_buffers(true), b.net->named_buffers(true));
+  out.net->eval();
+  return out;
+}
+
 ModelBundle make_bundle(const NetSpec& spec) {
   ModelBundle b;
   b.meta.spec = spec;

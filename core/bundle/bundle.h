@@ -69,6 +69,13 @@ ModelBundle load_bundle(const std::string& path, std::optional<Task> expected = 
 // Only the metadata (cheap; for `rankvision info`; format 1 accepted, nothing checksummed).
 BundleMeta read_bundle_meta(const std::string& path);
 
+// Weight averaging ("model soup"): a copy of `a` whose every floating-point
+// parameter and buffer is (1 - t)·a + t·b. Meant for two models fine-tuned from
+// the same start (each a point of one basin). Throws rv::InputError naming the
+// files when task, architecture, width, batch norm, output stride, density
+// scale or any tensor shape differ, or t is outside [0, 1].
+ModelBundle blend_bundles(const ModelBundle& a, const ModelBundle& b, double t);
+
 // A fresh network plus matching metadata for a spec.
 ModelBundle make_bundle(const NetSpec& spec);
 

@@ -218,6 +218,38 @@ TEST(Bundle, FormatOneLoadsOnlyWhenTheCallerAcceptsIt) {
   EXPECT_TRUE(torch::allclose(b.net->dense(x), old.net->dense(x), 1e-6, 1e-7));
 }
 
+TEST(Bundle, BlendAveragesWeightsAndRefusesMismatches) {
+  torch::manual_seed(7);
+  auto a = make_bundle(tiny(Task::Count));
+  auto b = make_bundle(tiny(Task::Count));
+  a.meta.input_scale = 0.625;
+  for (double t : {0.0, 0.25, 1.0}) {
+    auto c = blend_bundles(a, b, t);
+    EXPECT_DOUBLE_EQ(c.meta.input_scale, 0.625);  // the first model's metadata
+    auto pa = a.net->named_parameters(), pb = b.net->named_parameters(), pc = c.net->named_parameters();
+    ASSERT_EQ(pc.size(), pa.size());
+    for (const auto& p : pc) {
+      const auto want = pa[p.key()] * (1.0 - t) + pb[p.key()] * t;
+      EXPECT_TRUE(torch::allclose(p.value(), want, 1e-6, 1e-7)) << p.key() << " at t=" << t;
+    }
+  }
+  // t = 0 is the first network itself
+  auto x = torch::rand({1, 3, 32, 32});
+  a.net->eval();
+  EXPECT_TRUE(torch::allclose(blend_bundles(a, b, 0.0).net->dense(x), a.net->dense(x), 1e-5, 1e-6));
+
+  EXPECT_NE(error_of([&] { blend_bundles(a, b, 1.5); }).find("outside"), std::string::npos);
+  auto q = make_bundle(tiny(Task::Quality));
+  EXPECT_NE(error_of([&] { blend_bundles(a, q, 0.5); }).find("task differs"), std::string::npos);
+  auto wide_spec = tiny(Task::Count);
+  wide_spec.width = 0.25;
+  auto wide = make_bundle(wide_spec);
+  EXPECT_NE(error_of([&] { blend_bundles(a, wide, 0.5); }).find("width differs"), std::string::npos);
+  auto scaled = make_bundle(tiny(Task::Count));
+  scaled.meta.spec.density_scale = 50.0;
+  EXPECT_NE(error_of([&] { blend_bundles(a, scaled, 0.5); }).find("density scale"), std::string::npos);
+}
+
 TEST(Bundle, WeightsThatDoNotFitTheArchitectureAreRejected) {
   const auto dir = temp_dir();
   auto b = make_bundle(tiny(Task::Count));
