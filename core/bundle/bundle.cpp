@@ -346,7 +346,6 @@ ModelBundle blend_bundles(const ModelBundle& a, const ModelBundle& b, double t) 
   ModelBundle out = make_bundle(sa);
   out.meta = a.meta;
   out.meta.format_version = 0;
-  out.path.clear();
   torch::NoGradGuard no_grad;
   auto mix = [&](const torch::OrderedDict<std::string, torch::Tensor>& dst,
                  const torch::OrderedDict<std::string, torch::Tensor>& xa,

@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "engine/engines.h"
 #include "rankvision-meta.h"
 #include "test_support.h"
 
@@ -26,11 +25,6 @@ class CrowdCountTest : public rvtest::ElementTest<160, 120> {
     return element_harness("crowdcount", model_, props, format);
   }
 
-  // What the engine alone says about the test picture.
-  double engine_count(const std::string& model) {
-    rvtest::MappedView mapped(picture_, kW, kH);
-    return rv::CrowdCounter::from_file(model)->count(mapped.view).count;
-  }
   static guint64 get_u64(const GstStructure* s, const char* field) {
     guint64 v = 0;
     EXPECT_TRUE(gst_structure_get_uint64(s, field, &v)) << field;

@@ -18,7 +18,6 @@
 #include <string>
 #include <vector>
 
-#include "engine/engines.h"
 #include "rankvision-meta.h"
 #include "test_support.h"
 
@@ -65,10 +64,6 @@ class FaultsTest : public rvtest::ElementTest<96, 72> {
 
   GstHarness* harness(const std::string& model, const std::string& props) {
     return element_harness("crowdcount", model, props);
-  }
-  double engine_count(const std::string& model) {
-    rvtest::MappedView mapped(picture_, kW, kH);
-    return rv::CrowdCounter::from_file(model)->count(mapped.view).count;
   }
   static double frame_count(GstBuffer* out) {
     GstRankvisionMeta* m = gst_buffer_get_rankvision_meta(out, GST_RANKVISION_RESULT_COUNT);

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <thread>
 
+#include "engine/engines.h"
+
 namespace rvtest {
 
 void init_gstreamer() {
@@ -223,6 +225,11 @@ GstBuffer* push_and_pull(GstHarness* h, GstBuffer* picture, GstClockTime pts) {
   GST_BUFFER_DURATION(in) = GST_SECOND / 30;
   if (gst_harness_push(h, in) != GST_FLOW_OK) return nullptr;
   return gst_harness_pull(h);
+}
+
+double engine_count(const std::string& model, GstBuffer* picture, int width, int height) {
+  MappedView mapped(picture, width, height);
+  return rv::CrowdCounter::from_file(model)->count(mapped.view).count;
 }
 
 }  // namespace rvtest

@@ -96,6 +96,9 @@ class MappedView {
 // Pushes a copy of `picture` with the given PTS and returns the output buffer.
 GstBuffer* push_and_pull(GstHarness* h, GstBuffer* picture, GstClockTime pts);
 
+// What the counting engine alone says about an RGB `picture` with `model`.
+double engine_count(const std::string& model, GstBuffer* picture, int width, int height);
+
 // What the element test fixtures share: GStreamer initialised, a temporary folder
 // for the suite's model files (derived fixtures write theirs after calling
 // ElementTest::SetUpTestSuite()), a W×H RGB test picture per test, and harness and
@@ -122,6 +125,8 @@ class ElementTest : public ::testing::Test {
                                      GstVideoFormat format = GST_VIDEO_FORMAT_RGB) {
     return make_harness(factory, "model-file=" + model + " " + props, caps_string(format, W, H));
   }
+  // What the counting engine alone says about the test picture.
+  double engine_count(const std::string& model) const { return rvtest::engine_count(model, picture_, W, H); }
 
   static inline TempDir* dir_ = nullptr;
   GstBuffer* picture_ = nullptr;
