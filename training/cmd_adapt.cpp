@@ -83,7 +83,7 @@ CameraLabels read_camera_labels(const Args& a, const std::string& video) {
 // The recipe's options from the flags (ranges checked here, before any work).
 AdaptOptions adapt_options(const Args& a, const std::string& out) {
   CountTrainOptions o;
-  o.iterations = a.integer("iterations", 200, 1, 100000000);
+  o.iterations = a.integer("iterations", 200, 0, 100000000);
   o.input_size = static_cast<int>(a.integer("input-size", 224, 16, 4096));
   o.rank_sets = static_cast<int>(a.integer("rank-sets", 4, 0, 4096));
   o.crops.k = static_cast<int>(a.integer("rank-k", 5, 2, 64));
@@ -123,6 +123,7 @@ AdaptOptions adapt_options(const Args& a, const std::string& out) {
   ao.holdout = a.integer("holdout", 0, 0, 1000000);
   ao.median_frame = a.flag("median-frame") || a.has("median-count");
   ao.median_count = a.real("median-count", 0.0, 0.0, 1e6);
+  ao.fit_count_factor = a.flag("fit-count-factor");
   ao.certainty = co;
   ao.certainty_frames = a.integer("certainty-frames", 20, 1, 100000);
   ao.anchor_weight = a.has("anchor") ? a.real("anchor", 1.0, 0.0, 1e9) : -1.0;
@@ -151,7 +152,7 @@ int cmd_adapt(int argc, char** argv) {
              {"frame-points", "FILE", "head points of some frames (JSON/CSV; image name holds the frame number)"},
              {"scales", "LIST", "candidate input scales tried against the frame labels", "base x 0.5,0.71,1,1.41,2"},
              {"input-scale", "X", "use this input scale (no search)"},
-             {"iterations", "N", "adaptation iterations", "200"},
+             {"iterations", "N", "adaptation iterations (0: only the scale and, with --fit-count-factor, a factor)", "200"},
              {"input-size", "PX", "side of crops and patches (multiple of 16)", "224"},
              {"max-frames", "N", "frames kept for ranking crops", "200"},
              {"rank-sets", "N", "nested crop sets per iteration", "4"},
@@ -170,6 +171,7 @@ int cmd_adapt(int argc, char** argv) {
              {"median-frame", "", "add the footage's per-pixel median (nearly the empty scene) as a frame with count 0"},
              {"median-count", "X", "the median frame's count when people who stand still remain in it (implies --median-frame)"},
              {"median-out", "FILE", "write the median frame (PNG) to look at"},
+             {"fit-count-factor", "", "pick the scale with a count factor per scale and multiply the counts by the factor that fits the counted frames"},
              {"certainty-pairs", "K", "pairs per frame for C (Eq. 15)", "100"},
          } + labelled_flags() + density_flags() + optimiser_flags("adam", "1e-5") + run_flags());
   if (!a.parse(argc, argv)) return 0;

@@ -60,17 +60,8 @@ int cmd_info(int argc, char** argv) {
     if (a.has("scale-counts")) {
       if (b.meta.spec.task != Task::Count) throw InputError("info --scale-counts: " + files[0] + " is not a counting model");
       const double k = a.real("scale-counts", 1.0, 1e-3, 1e3);
-      b.meta.spec.density_scale /= k;  // the network divides its head by density_scale
+      scale_bundle_counts(b, k);
       b.meta.provenance["counts_scaled"] = {{"factor", k}, {"density_scale", b.meta.spec.density_scale}};
-      ModelBundle fresh = make_bundle(b.meta.spec);  // same weights, new density_scale
-      {
-        torch::NoGradGuard no_grad;
-        auto src = b.net->named_parameters(true);
-        for (auto& p : fresh.net->named_parameters(true)) p.value().copy_(src[p.key()]);
-        auto srcb = b.net->named_buffers(true);
-        for (auto& p : fresh.net->named_buffers(true)) p.value().copy_(srcb[p.key()]);
-      }
-      b.net = fresh.net;
       changed["count_factor"] = k;
     }
     save_bundle(out, b);

@@ -371,6 +371,24 @@ ModelBundle blend_bundles(const ModelBundle& a, const ModelBundle& b, double t) 
   return out;
 }
 
+void scale_bundle_counts(ModelBundle& bundle, double k) {
+  if (bundle.meta.spec.task != Task::Count) throw InputError("scaling counts: not a counting model");
+  if (!(k > 0 && k <= 1e3)) throw InputError("scaling counts: factor " + std::to_string(k) + " outside (0, 1000]");
+  NetSpec spec = bundle.meta.spec;
+  spec.density_scale /= k;
+  ModelBundle fresh = make_bundle(spec);
+  {
+    torch::NoGradGuard no_grad;
+    auto src = bundle.net->named_parameters(true);
+    for (auto& p : fresh.net->named_parameters(true)) p.value().copy_(src[p.key()]);
+    auto srcb = bundle.net->named_buffers(true);
+    for (auto& p : fresh.net->named_buffers(true)) p.value().copy_(srcb[p.key()]);
+  }
+  fresh.net->eval();
+  bundle.meta.spec = spec;
+  bundle.net = fresh.net;
+}
+
 ModelBundle make_bundle(const NetSpec& spec) {
   ModelBundle b;
   b.meta.spec = spec;

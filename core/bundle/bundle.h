@@ -76,6 +76,12 @@ BundleMeta read_bundle_meta(const std::string& path);
 // scale or any tensor shape differ, or t is outside [0, 1].
 ModelBundle blend_bundles(const ModelBundle& a, const ModelBundle& b, double t);
 
+// Multiplies every count of a counting model by k (k > 0): the network divides
+// its density head by density_scale, so density_scale becomes density_scale / k
+// and the weights are copied into a network built for it (on the CPU, eval
+// mode). Throws rv::InputError for a quality model or k outside (0, 1e3].
+void scale_bundle_counts(ModelBundle& bundle, double k);
+
 // A fresh network plus matching metadata for a spec.
 ModelBundle make_bundle(const NetSpec& spec);
 

@@ -45,19 +45,52 @@ std::vector<TruthFrame> truth_frames(const CameraLabels& labels, const RoiPolygo
   return out;
 }
 
+// Truth and prediction of the frames whose held_out flag is `held_out`.
+struct FramePredictions {
+  std::vector<double> truth, predicted;
+};
+
+FramePredictions predict_frames(RankNet& net, const std::vector<TruthFrame>& frames, bool held_out, double scale,
+                                const RoiPolygon& roi) {
+  FramePredictions out;
+  for (const auto& f : frames) {
+    if (f.held_out != held_out) continue;
+    out.truth.push_back(f.count);
+    out.predicted.push_back(count_in_frame(net, f.image, scale, roi));
+  }
+  return out;
+}
+
+// The least-squares factor through the origin that maps the predictions onto
+// the truth (1 when every prediction is zero), kept inside [1e-3, 1e3].
+double fitted_count_factor(const FramePredictions& p) {
+  double tp = 0, pp = 0;
+  for (size_t i = 0; i < p.truth.size(); ++i) tp += p.truth[i] * p.predicted[i], pp += p.predicted[i] * p.predicted[i];
+  return pp > 0 ? std::clamp(tp / pp, 1e-3, 1e3) : 1.0;
+}
+
+double scaled_mae(const FramePredictions& p, double k) {
+  if (p.truth.empty()) return NAN;
+  std::vector<double> scaled;
+  for (double v : p.predicted) scaled.push_back(k * v);
+  return mae(p.truth, scaled);
+}
+
 // MAE over the frames whose held_out flag is `held_out` (NaN when there are none).
 double frames_mae(RankNet& net, const std::vector<TruthFrame>& frames, bool held_out, double scale,
                   const RoiPolygon& roi, nlohmann::json* per_frame = nullptr) {
-  std::vector<double> t, p;
-  for (const auto& f : frames) {
-    if (f.held_out != held_out) continue;
-    t.push_back(f.count);
-    p.push_back(count_in_frame(net, f.image, scale, roi));
-    if (per_frame) per_frame->push_back({{"frame", f.index}, {"truth", f.count}, {"predicted", p.back()}});
-  }
-  return t.empty() ? NAN : mae(t, p);
+  const auto p = predict_frames(net, frames, held_out, scale, roi);
+  if (per_frame)
+    for (size_t i = 0, j = 0; i < frames.size(); ++i)
+      if (frames[i].held_out == held_out) {
+        per_frame->push_back({{"frame", frames[i].index}, {"truth", p.truth[j]}, {"predicted", p.predicted[j]}});
+        ++j;
+      }
+  return scaled_mae(p, 1.0);
 }
 
+// The candidate scale whose fitted frames come out best: by their MAE, or with
+// fit_count_factor by their MAE once each scale's own count factor is applied.
 double choose_scale(RankNet& net, const std::vector<TruthFrame>& frames, const AdaptOptions& o, double base_scale,
                     nlohmann::json& search) {
   if (o.input_scale > 0) return o.input_scale;
@@ -68,9 +101,22 @@ double choose_scale(RankNet& net, const std::vector<TruthFrame>& frames, const A
     for (double f : {0.5, 0.7071, 1.0, 1.4142, 2.0}) candidates.push_back(base_scale * f);
   double best = INFINITY, scale = base_scale;
   for (double s : candidates) {
-    const double m = frames_mae(net, frames, /*held_out=*/false, s, o.roi);
-    search.push_back({{"scale", s}, {"frame_mae", m}});
-    if (o.train.progress) std::cerr << "scale " << s << ": MAE on the fitted frames " << m << "\n";
+    const auto p = predict_frames(net, frames, /*held_out=*/false, s, o.roi);
+    nlohmann::json rec = {{"scale", s}, {"frame_mae", scaled_mae(p, 1.0)}};
+    double m = rec["frame_mae"];
+    if (o.fit_count_factor) {
+      const double k = fitted_count_factor(p);
+      m = scaled_mae(p, k);
+      rec["count_factor"] = k;
+      rec["frame_mae_scaled"] = m;
+    }
+    search.push_back(rec);
+    if (o.train.progress)
+      std::cerr << "scale " << s << ": MAE on the fitted frames " << rec["frame_mae"].get<double>()
+                << (o.fit_count_factor ? " (" + std::to_string(m) + " with its count factor " +
+                                             std::to_string(rec["count_factor"].get<double>()) + ")"
+                                       : std::string())
+                << "\n";
     if (m < best) best = m, scale = s;
   }
   return scale;
@@ -153,14 +199,14 @@ AdaptResult adapt_to_camera(ModelBundle& bundle, const std::vector<cv::Mat>& foo
   const auto frames = truth_frames(labels, o.roi, held);
 
   AdaptResult result;
-  RankNet& net = *bundle.net;
-  net.eval();
+  RankNet& base = *bundle.net;
+  base.eval();
   nlohmann::json search = nlohmann::json::array();
-  const double scale = choose_scale(net, frames, o, bundle.meta.input_scale, search);
+  const double scale = choose_scale(base, frames, o, bundle.meta.input_scale, search);
   result.input_scale = scale;
   nlohmann::json held_before = nlohmann::json::array(), held_after = nlohmann::json::array();
-  const double fit_before = frames_mae(net, frames, false, scale, o.roi);
-  const double held_mae_before = frames_mae(net, frames, true, scale, o.roi, &held_before);
+  const double fit_before = frames_mae(base, frames, false, scale, o.roi);
+  const double held_mae_before = frames_mae(base, frames, true, scale, o.roi, &held_before);
 
   CountTrainData data;
   data.labelled = std::move(labelled);
@@ -168,17 +214,27 @@ AdaptResult adapt_to_camera(ModelBundle& bundle, const std::vector<cv::Mat>& foo
   std::vector<cv::Mat> cert_pool;
   const size_t n_cert = std::min<size_t>(static_cast<size_t>(std::max(1L, o.certainty_frames)), data.unlabelled.size());
   for (size_t i = 0; i < n_cert; ++i) cert_pool.push_back(data.unlabelled[i * data.unlabelled.size() / n_cert]);
-  const double c_before = mean_certainty(net, cert_pool, o.certainty);
+  const double c_before = mean_certainty(base, cert_pool, o.certainty);
   if (o.train.progress) std::cerr << "certainty C before: " << c_before << " (" << cert_pool.size() << " frames, scale " << scale << ")\n";
 
   CountTrainOptions to = o.train;
   const bool have_labels = !data.labelled.empty() || !data.counted.empty();
   to.anchor_weight = o.anchor_weight >= 0 ? o.anchor_weight : (have_labels ? 0.0 : 1.0);
-  RankNetPtr anchor = to.anchor_weight > 0 ? base_net() : nullptr;
-  torch::manual_seed(to.seed);
-  const auto trained = train_count(bundle, data, to, anchor, nullptr);
-  result.interrupted = trained.interrupted;
-  if (trained.interrupted) return result;
+  CountTrainResult trained;
+  if (to.iterations > 0) {
+    RankNetPtr anchor = to.anchor_weight > 0 ? base_net() : nullptr;
+    torch::manual_seed(to.seed);
+    trained = train_count(bundle, data, to, anchor, nullptr);
+    result.interrupted = trained.interrupted;
+    if (trained.interrupted) return result;
+  }
+  double count_factor = NAN;
+  if (o.fit_count_factor && frames.size() > held.size()) {
+    count_factor = fitted_count_factor(predict_frames(*bundle.net, frames, false, scale, o.roi));
+    if (o.train.progress) std::cerr << "count factor fitted on the counted frames: " << count_factor << "\n";
+    scale_bundle_counts(bundle, count_factor);
+  }
+  RankNet& net = *bundle.net;  // a new network when the counts were scaled
 
   const double c_after = mean_certainty(net, cert_pool, o.certainty);
   if (o.train.progress) std::cerr << "certainty C after: " << c_after << "\n";
@@ -186,6 +242,7 @@ AdaptResult adapt_to_camera(ModelBundle& bundle, const std::vector<cv::Mat>& foo
   s = {{"certainty_before", c_before}, {"certainty_after", c_after}, {"input_scale", scale},
        {"frames", data.unlabelled.size()}, {"labelled_frames", frames.size() - held.size()},
        {"holdout_frames", held.size()}, {"iterations", trained.iterations_done}, {"scale_search", search}};
+  if (!std::isnan(count_factor)) s["count_factor"] = count_factor;
   if (frames.size() > held.size()) {
     s["frame_mae_before"] = fit_before;
     s["frame_mae_after"] = frames_mae(net, frames, false, scale, o.roi);

@@ -8,7 +8,11 @@
 //     median of the footage as a frame of known count (nearly the empty scene
 //     where people keep moving: a free label), and, with no labels at all, an
 //     anchor to the base network that keeps the counts from drifting;
-//  3. the report: ranking certainty C (Eq. 15) on the camera and the frame MAE
+//  3. optionally a count factor: the least-squares factor that maps the
+//     network's counts of the fitted frames onto their labels, applied to the
+//     bundle (with zero iterations this is the whole adaptation: a scale and a
+//     factor from a dozen counts, nothing else changes);
+//  4. the report: ranking certainty C (Eq. 15) on the camera and the frame MAE
 //     on the fitted and on the held-out counted frames, before and after.
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
@@ -43,6 +47,8 @@ struct AdaptOptions {
   long holdout = 0;                // labelled frames kept out of training and of the scale choice
   bool median_frame = false;       // add the footage's temporal median as a counted frame
   double median_count = 0;         // its count (people who stand still stay in the median)
+  bool fit_count_factor = false;   // choose the scale with a count factor per scale, and after training
+                                   // multiply the counts by the factor that fits the fitted frames best
   ImageCertaintyOptions certainty;
   long certainty_frames = 20;      // frames of the footage, evenly spread, for C
   double anchor_weight = -1;       // < 0: 1 when there are no labels at all, else 0

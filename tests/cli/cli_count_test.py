@@ -330,6 +330,22 @@ def case_adapt(d):
     bad = run("adapt", "--model", base, "--video", video, "--out", out2, "--frame-counts", fc, "--holdout", "3",
               *small, check=False)
     assert bad.returncode != 0 and "--holdout 3" in bad.stderr and "Traceback" not in bad.stderr, bad.stderr
+    # --iterations 0 --fit-count-factor: no training, only the scale and the least-squares count factor,
+    # so the new model counts k times what the base counts, frame by frame
+    def frame_counts(model):
+        text = run("eval-count", "--model", model, "--video", video, "--frame-counts", fc, "--input-scale", "1").stdout
+        return {int(w[1]): float(w[5]) for w in (ln.split() for ln in text.splitlines()) if w and w[0] == "frame"}
+    out5 = os.path.join(d, "cam5.rvb")
+    s5 = last_json(run("adapt", "--model", base, "--video", video, "--frames", "0:10", "--out", out5,
+                       "--frame-counts", fc, "--iterations", "0", "--fit-count-factor", "--input-scale", "1", *small))
+    before, after = frame_counts(base), frame_counts(out5)
+    assert sorted(before) == [1, 4, 7] and s5["iterations"] == 0, (before, s5)
+    k = sum(counts[f] * before[f] for f in before) / sum(before[f] ** 2 for f in before)
+    assert abs(s5["count_factor"] - k) < 1e-3 * k, (s5, k)
+    for f in before:
+        assert abs(after[f] - k * before[f]) < 1e-3 * max(1.0, after[f]), (f, before, after, k)
+    density = [json.loads(run("info", m).stdout)["meta"]["density_scale"] for m in (base, out5)]
+    assert abs(density[1] - density[0] / k) < 1e-6 * density[0], (density, k)
     # the adapted model evaluates on the labelled frames
     e = last_json(run("eval-count", "--model", out, "--video", video, "--frame-counts", fc, "--quiet"))
     assert e["n"] == 3 and "in_boxes" not in e and "game" not in e, e
