@@ -52,7 +52,7 @@ Args eval_iqa_args() {
                 {"images", "DIR", "folder of the images", ""},
                 {"scores", "CSV", "columns image,mos[,mos_std]", ""},
                 {"crops", "N", "random crops per image, scores averaged (the paper: 30)", "30"},
-                {"crop", "N", "crop side in pixels", "224"},
+                {"crop", "N", "crop side in pixels", "the model's (score.crop, 224 if unset)"},
                 {"csv", "FILE", "per-image results (image,mos,score,raw)", ""},
                 {"ranking-accuracy", "", "distort each image and report the fraction of level pairs ordered right", ""},
                 {"distortions", "SET", "set for --ranking-accuracy: tid2013 or live", "tid2013"},
@@ -141,6 +141,7 @@ void evaluate_scores(const ModelBundle& bundle, const std::vector<IqaScore>& sco
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   result["n"] = scores.size();
   result["crops"] = e.crops;
+  result["crop"] = e.crop;
   if (scores.size() >= 2) {
     const auto m = quality_metrics(mos, pred);
     result["srocc"] = m.srocc;
@@ -246,11 +247,12 @@ void report_ranking(const RankingTally& tally, size_t images, DistortionSet set,
 int cmd_eval_iqa(int argc, char** argv) {
   Args args = eval_iqa_args();
   if (!args.parse(argc, argv)) return 0;
-  const EvalIqaOptions e = read_eval_iqa_flags(args);
+  EvalIqaOptions e = read_eval_iqa_flags(args);
   const std::vector<IqaScore> scores = scores_to_evaluate(args, e);
   std::string model = args.str("model", default_model_path(Task::Quality));
   if (model.empty()) throw InputError("--model: not given and no default quality model is installed");
   ModelBundle bundle = load_bundle(model, Task::Quality);
+  if (!args.has("crop")) e.crop = bundle.meta.quality_crop;  // the size the model was trained on
   const torch::Device device = parse_device(args.str("device", "cpu"));
   bundle.net->to(device);
   bundle.net->eval();

@@ -343,6 +343,7 @@ void save_quality_model(ModelBundle& bundle, const IqaRun& run, const std::strin
   bundle.net->eval();
   bundle.meta.score_scale = r.score_scale;
   bundle.meta.score_offset = r.score_offset;
+  bundle.meta.quality_crop = run.o.distortions.crop;
   bundle.meta.provenance = iqa_provenance(bundle.meta.provenance, run, command, &r);
   bundle.meta.provenance["seconds"] = seconds;
   save_bundle(run.out, bundle);

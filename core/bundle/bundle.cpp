@@ -266,7 +266,7 @@ nlohmann::json BundleMeta::to_json() const {
     j["density_scale"] = spec.density_scale;
   } else {
     j["score"] = {{"direction", "higher_is_better"}, {"range", {0, 100}}, {"scale", score_scale},
-                  {"offset", score_offset}};
+                  {"offset", score_offset}, {"crop", quality_crop}};
   }
   nlohmann::json roi_json = nlohmann::json::array();
   for (const auto& [x, y] : roi) roi_json.push_back({x, y});
@@ -300,6 +300,8 @@ BundleMeta BundleMeta::from_json(const nlohmann::json& j, const std::string& sou
     if (j.contains("score")) {
       m.score_scale = j["score"].value("scale", 1.0);
       m.score_offset = j["score"].value("offset", 0.0);
+      m.quality_crop = j["score"].value("crop", 224);
+      if (m.quality_crop < 16 || m.quality_crop > 4096) throw_input_error(source, "score.crop out of range [16, 4096]");
     }
     if (j.contains("camera")) {
       const auto& cam = j["camera"];

@@ -29,6 +29,9 @@ struct BundleMeta {
   // Quality: score (0–100, higher is better) = clamp(raw * score_scale + score_offset, 0, 100).
   double score_scale = 1.0;
   double score_offset = 0.0;
+  // Quality: the side of the square crops the network was trained on, and
+  // which the scorers average over (224 when the file does not say).
+  int quality_crop = 224;
   // Per-camera settings found by `rankvision adapt`, applied by the engines:
   // frames are resized by input_scale before inference (counts stay in frame
   // units); roi is a polygon in normalised (0..1) frame coordinates, empty = whole frame.

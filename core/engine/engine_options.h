@@ -12,7 +12,7 @@ struct EngineOptions {
   int num_threads = 0;         // LibTorch intra-op threads (process-wide); 0 = leave as is
   int max_input_size = 0;      // downscale so the long side is at most this; 0 = no limit
   int tile_size = 2048;        // counting: larger inputs run in tiles of this size (multiple of 16)
-  int quality_crops = 5;       // quality: number of 224×224 crops averaged (grid, deterministic)
+  int quality_crops = 5;       // quality: number of crops averaged (the model's crop size; grid, deterministic)
 };
 
 }  // namespace rv

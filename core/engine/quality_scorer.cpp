@@ -19,7 +19,7 @@ std::unique_ptr<QualityScorer> QualityScorer::from_file(const std::string& path,
 QualityResult QualityScorer::score(const ImageView& frame) {
   const auto start = std::chrono::steady_clock::now();
   auto model = model_.get();
-  constexpr int64_t kCrop = 224;
+  const int64_t kCrop = model->meta.quality_crop;
   double scale = 1.0;
   const int long_side = std::max(frame.width, frame.height);
   if (options_.max_input_size > 0 && long_side > options_.max_input_size) {

@@ -1,6 +1,7 @@
 #pragma once
 // QualityScorer: frame in, no-reference quality score out (mean over a fixed
-// grid of 224×224 crops, mapped to 0–100 by the bundle's calibration). The
+// grid of square crops of the model's training size, 224 unless the bundle's
+// score.crop says otherwise, mapped to 0–100 by the bundle's calibration). The
 // model can be swapped from another thread while inference runs.
 #include <torch/torch.h>
 

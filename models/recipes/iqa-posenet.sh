@@ -24,6 +24,15 @@
 #   plus JPEG-8, blur-3 and noise-25 copies; models/cards/iqa-posenet-*-strip.png) the
 #   regression model scores the noisy and JPEG copies ABOVE their originals (67 vs 53,
 #   58 vs 49), the multitask model puts every original above every degraded copy.
+# Tried on 2026-12-04 (regression, 600 iterations, the same split; the trainer's check, 5 crops):
+#   the shipped settings 0.717 / 0.778 at 600 (0.712 / 0.772 at 400);
+#   CROP=320 (the bundle records the crop; scorers use it): 0.703 / 0.739 at 500 (stopped there),
+#     ahead early (0.690 at 200 against 0.617) but not at the end;
+#   + a hinge on every pair of the batch's scores (predicted gap >= MOS gap), weight 1:
+#     0.718 / 0.775 at 600 (0.720 / 0.784 at 400): no gain, not kept;
+#   weight average of the regression and the lambda = 0.3 multi-task models (info --blend, 0.5):
+#     0.693 / 0.751 with 30 crops (regression 0.683 / 0.774), ranking accuracy on MOT17-02
+#     0.40 (regression 0.34, multi-task 0.50).
 set -euo pipefail
 bin=${1:-build/training/rankvision}
 out=${2:-models/iqa-default.rvm}

@@ -161,6 +161,10 @@ def case_train_eval(d):
     e2 = last_json(run("eval-iqa", "--model", out, "--images", img_dir, "--scores", scores, "--crops", "4",
                        "--crop", "64"))
     assert e2["srocc"] == e["srocc"] and e2["plcc"] == e["plcc"]
+    # The bundle records the 64-px training crop, and eval-iqa uses it when --crop is not given.
+    assert json.loads(run("info", out).stdout)["meta"]["score"]["crop"] == 64
+    e3 = last_json(run("eval-iqa", "--model", out, "--images", img_dir, "--scores", scores, "--crops", "4"))
+    assert e3["crop"] == 64 and e3["srocc"] == e["srocc"] and e3["plcc"] == e["plcc"], (e3, e)
     # eval-iqa --holdout N --split-seed S evaluates exactly the images train-iqa --val N --seed S held out.
     held_csv = os.path.join(d, "held.csv")
     e = last_json(run("eval-iqa", "--model", out, "--images", img_dir, "--scores", scores, "--crops", "2",

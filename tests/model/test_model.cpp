@@ -123,6 +123,17 @@ TEST(Bundle, RoundTripKeepsWeightsAndMetadata) {
   auto x = torch::rand({1, 3, 48, 48});
   EXPECT_TRUE(torch::allclose(b.net->dense(x), loaded.net->dense(x), 1e-6, 1e-7));
   EXPECT_EQ(read_bundle_meta(path).spec.task, Task::Count);
+  // A quality model keeps its training crop size; files without one mean 224; nonsense is refused.
+  auto q = make_bundle(tiny(Task::Quality));
+  q.meta.quality_crop = 320;
+  const auto qpath = (temp_dir() / "roundtrip-quality.rvm").string();
+  save_bundle(qpath, q);
+  EXPECT_EQ(load_bundle(qpath, Task::Quality).meta.quality_crop, 320);
+  auto j = q.meta.to_json();
+  j["score"].erase("crop");
+  EXPECT_EQ(BundleMeta::from_json(j, "no-crop").quality_crop, 224);
+  j["score"]["crop"] = 3;
+  EXPECT_NE(error_of([&] { BundleMeta::from_json(j, "tiny-crop.rvm"); }).find("tiny-crop.rvm"), std::string::npos);
 }
 
 TEST(Bundle, BadFilesNameTheFileAndTheReason) {
@@ -389,4 +400,11 @@ TEST(Engine, QualityScoreIsCalibratedAndBounded) {
                        torch::indexing::Slice(48, 272)});
   b.net->eval();
   EXPECT_NEAR(r3.raw, b.net->scalar(crop).item<double>(), 1e-4);
+  // A model trained on 160-px crops is scored on the centre 160-px crop.
+  b.meta.quality_crop = 160;
+  auto r4 = QualityScorer(b, o).score(v);
+  auto crop160 = x.index({torch::indexing::Slice(), torch::indexing::Slice(), torch::indexing::Slice(40, 200),
+                          torch::indexing::Slice(80, 240)});
+  EXPECT_NEAR(r4.raw, b.net->scalar(crop160).item<double>(), 1e-4);
+  EXPECT_GT(std::abs(r4.raw - r3.raw), 1e-6);
 }
