@@ -21,7 +21,8 @@
 #
 # Env: RANKVISION (CLI binary, default build/training/rankvision), BUILD (build
 # dir with the plugin, default build), RANKVISION_DATA (default ../shared/data),
-# ITERATIONS (default 150), THREADS (default 2), NO_SWAP=1 (adapt only).
+# ITERATIONS (default 150), THREADS (default 2), NO_SWAP=1 (adapt only), VTEST_BASE (base
+# model, default models/crowdcount-default.rvm; the shipped example's base: examples/vtest_recipe.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
