@@ -15,7 +15,8 @@
 # Usage: models/recipes/iqa-posenet.sh [RANKVISION_BIN] [OUT] [extra train-iqa flags]
 # Env: RANKVISION_DATA (default ../shared/data), ARM, SEED (default 1),
 #      ITERATIONS (default 500), RANK_ITERS (default 300), THREADS (default 2), LAMBDA (default 1),
-#      CROP (training crop side, default 224).
+#      CROP (training crop side, default 224), FREEZE (fixed trunk layers, default 5),
+#      TRUNK_LR (trunk lr factor, default 0.1).
 # Measured on 2026-12-03 (seed 1, the same 100-image split as the shipped VGG default, whose
 # SROCC / PLCC there is 0.597 / 0.549); not yet the default, see the README:
 #   regression, 400 iterations (628 s): SROCC 0.694 / PLCC 0.751 on the 100 held out;
@@ -48,7 +49,7 @@ case $arm in
   *) echo "iqa-posenet.sh: unknown ARM '$arm' (regression, rank+finetune, multitask)" >&2; exit 2 ;;
 esac
 "$bin" train-iqa --scores "$data/livec/scores.csv" --score-images "$data/livec/images" --val "${VAL:-100}" --val-crops 5 \
-  --arch posenet_mnv1 --init models/pretrained/posenet/posenet.json --freeze-trunk 5 --trunk-lr-mult 0.1 \
+  --arch posenet_mnv1 --init models/pretrained/posenet/posenet.json --freeze-trunk "${FREEZE:-5}" --trunk-lr-mult "${TRUNK_LR:-0.1}" \
   --iterations "$its" --batch 16 --crop "${CROP:-224}" --optimizer adam --lr 1e-3 --weight-decay 1e-4 \
   --warmup 40 --lr-schedule cosine --val-every 100 --seed "${SEED:-1}" --threads "${THREADS:-2}" \
   --checkpoint-every 100 "${flags[@]}" --out "$out" "${@:3}"
