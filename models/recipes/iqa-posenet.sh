@@ -31,6 +31,7 @@
 #     ahead early (0.690 at 200 against 0.617) but not at the end;
 #   + a hinge on every pair of the batch's scores (predicted gap >= MOS gap), weight 1:
 #     0.718 / 0.775 at 600 (0.720 / 0.784 at 400): no gain, not kept;
+#   FREEZE=0 TRUNK_LR=0.3 (the whole trunk trained, faster): 0.701 / 0.713 at 600 (0.679 at 400);
 #   weight average of the regression and the lambda = 0.3 multi-task models (info --blend, 0.5):
 #     0.693 / 0.751 with 30 crops (regression 0.683 / 0.774), ranking accuracy on MOT17-02
 #     0.40 (regression 0.34, multi-task 0.50).
