@@ -102,21 +102,19 @@ double choose_scale(RankNet& net, const std::vector<TruthFrame>& frames, const A
   double best = INFINITY, scale = base_scale;
   for (double s : candidates) {
     const auto p = predict_frames(net, frames, /*held_out=*/false, s, o.roi);
-    nlohmann::json rec = {{"scale", s}, {"frame_mae", scaled_mae(p, 1.0)}};
-    double m = rec["frame_mae"];
+    const double plain = scaled_mae(p, 1.0);
+    nlohmann::json rec = {{"scale", s}, {"frame_mae", plain}};
+    double m = plain;
+    if (o.train.progress) std::cerr << "scale " << s << ": MAE on the fitted frames " << plain;
     if (o.fit_count_factor) {
       const double k = fitted_count_factor(p);
       m = scaled_mae(p, k);
       rec["count_factor"] = k;
       rec["frame_mae_scaled"] = m;
+      if (o.train.progress) std::cerr << " (" << m << " with its count factor " << k << ")";
     }
+    if (o.train.progress) std::cerr << "\n";
     search.push_back(rec);
-    if (o.train.progress)
-      std::cerr << "scale " << s << ": MAE on the fitted frames " << rec["frame_mae"].get<double>()
-                << (o.fit_count_factor ? " (" + std::to_string(m) + " with its count factor " +
-                                             std::to_string(rec["count_factor"].get<double>()) + ")"
-                                       : std::string())
-                << "\n";
     if (m < best) best = m, scale = s;
   }
   return scale;
