@@ -79,6 +79,12 @@ int cmd_info(int argc, char** argv) {
   for (const auto& f : files) {
     const BundleMeta meta = read_bundle_meta(f);
     nlohmann::json out = {{"path", f}, {"bytes", std::filesystem::file_size(f)}, {"meta", meta.to_json()}};
+    if (out["meta"].contains("graph")) {  // the trunk's topology: a summary, not hundreds of nodes
+      const auto& g = out["meta"]["graph"];
+      nlohmann::json outputs = nlohmann::json::array();
+      for (const auto& i : g.value("outputs", nlohmann::json::array())) outputs.push_back(g["nodes"].at(i.get<size_t>()).value("name", ""));
+      out["meta"]["graph"] = {{"input", g.value("input", "")}, {"nodes", g.value("nodes", nlohmann::json::array()).size()}, {"outputs", outputs}};
+    }
     if (meta.format_version > 0) out["format"] = meta.format_version;
     std::cout << out.dump(2) << std::endl;
   }

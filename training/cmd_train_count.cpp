@@ -29,7 +29,7 @@ Args train_count_args() {
              std::vector<FlagSpec>{
                  {"out", "FILE", "output model bundle (required)"},
                  {"iterations", "N", "training iterations", "1000"},
-                 {"arch", "NAME", "network architecture: vgg16 | posenet_mnv1 (PoseNet's MobileNetV1, stride-8 decoder)", "vgg16"},
+                 {"arch", "NAME", "network architecture: vgg16 | posenet_mnv1 (PoseNet's MobileNetV1, stride-8 decoder) | centernet_mnv3 (CenterNet's MobileNetV3 + FPN, COCO; needs --init its model.json or a bundle)", "vgg16"},
                  {"width", "X", "channel multiplier (1 = the paper's VGG16; posenet_mnv1: 0.75)", "0.25 | 0.75"},
                  {"batch-norm", "", "batch normalisation after every conv (compact models from scratch)"},
                  {"init", "FILE", "start from a model bundle, a torchvision VGG16 .pth state dict, or (posenet_mnv1) PoseNet's TF.js model.json"},

@@ -9,7 +9,9 @@
 #include "data/frame_source.h"
 #include "data/image_io.h"
 #include "model/density_net.h"
+#include "model/graph_nets.h"
 #include "model/mobilenet.h"
+#include "model/tfjs_graph.h"
 #include "model/vgg.h"
 
 namespace rv::cli {
@@ -91,11 +93,14 @@ static bool ends_with(const std::string& s, const std::string& tail) {
 ModelBundle initial_count_bundle(const std::string& init, const NetSpec& spec) {
   if (init.empty()) return make_bundle(spec);
   if (ends_with(init, ".json")) {
-    if (spec.arch != "posenet_mnv1")
-      throw InputError("--init " + init + ": a TF.js graph initialises --arch posenet_mnv1 only");
-    ModelBundle b = make_bundle(spec);
-    const int n = import_tfjs_trunk(*b.net, init);
-    std::cerr << "imported " << n << " MobileNetV1 layers from " << init << "\n";
+    if (spec.arch != "posenet_mnv1" && !is_graph_architecture(spec.arch))
+      throw InputError("--init " + init + ": a TF.js graph initialises --arch posenet_mnv1 or centernet_mnv3 only");
+    const TfjsGraph graph = load_tfjs_graph(init);
+    NetSpec s = spec;
+    attach_graph_topology(s, graph);
+    ModelBundle b = make_bundle(s);
+    const int n = import_tfjs_trunk(*b.net, graph);
+    std::cerr << "imported " << n << " " << (s.graph.is_null() ? "MobileNetV1 layers" : "graph tensors") << " from " << init << "\n";
     b.meta.provenance["init"] = init;
     return b;
   }

@@ -272,6 +272,7 @@ nlohmann::json BundleMeta::to_json() const {
   for (const auto& [x, y] : roi) roi_json.push_back({x, y});
   j["camera"] = {{"input_scale", input_scale}, {"roi", roi_json}};
   j["provenance"] = provenance;
+  if (!spec.graph.is_null()) j["graph"] = spec.graph;
   return j;
 }
 
@@ -287,6 +288,7 @@ BundleMeta BundleMeta::from_json(const nlohmann::json& j, const std::string& sou
     m.spec.arch = field("architecture").get<std::string>();
     m.spec.width = field("width").get<double>();
     m.spec.batch_norm = j.value("batch_norm", false);
+    if (j.contains("graph")) m.spec.graph = j["graph"];
     if (j.contains("normalisation")) {
       m.spec.mean = j["normalisation"].at("mean").get<std::vector<double>>();
       m.spec.std = j["normalisation"].at("std").get<std::vector<double>>();
@@ -338,6 +340,7 @@ ModelBundle blend_bundles(const ModelBundle& a, const ModelBundle& b, double t) 
   if (sa.task != sb.task) differ("task", to_string(sa.task), to_string(sb.task));
   if (sa.arch != sb.arch) differ("architecture", sa.arch, sb.arch);
   if (sa.width != sb.width) differ("width", std::to_string(sa.width), std::to_string(sb.width));
+  if (sa.graph != sb.graph) differ("graph topology", "one trunk", "another");
   if (sa.batch_norm != sb.batch_norm) differ("batch norm", sa.batch_norm ? "on" : "off", sb.batch_norm ? "on" : "off");
   if (a.meta.output_stride != b.meta.output_stride) {
     differ("output stride", std::to_string(a.meta.output_stride), std::to_string(b.meta.output_stride));

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "common/error.h"
+#include "model/graph_nets.h"
 #include "model/tfjs_graph.h"
 
 namespace rv {
@@ -100,9 +101,14 @@ int import_tfjs_mobilenet(MobileNetTrunk& trunk, const std::string& model_json) 
 }
 
 int import_tfjs_trunk(RankNet& net, const std::string& model_json) {
-  if (auto* d = dynamic_cast<MobileDensityNet*>(&net)) return import_tfjs_mobilenet(d->trunk(), model_json);
-  if (auto* q = dynamic_cast<MobileQualityNet*>(&net)) return import_tfjs_mobilenet(q->trunk(), model_json);
-  throw InputError(model_json + ": a TF.js MobileNetV1 graph initialises --arch posenet_mnv1 only (this network is '" +
+  return import_tfjs_trunk(net, load_tfjs_graph(model_json));
+}
+
+int import_tfjs_trunk(RankNet& net, const TfjsGraph& graph) {
+  if (auto* d = dynamic_cast<MobileDensityNet*>(&net)) return import_tfjs_mobilenet(d->trunk(), graph);
+  if (auto* q = dynamic_cast<MobileQualityNet*>(&net)) return import_tfjs_mobilenet(q->trunk(), graph);
+  if (auto* c = dynamic_cast<GraphDensityNet*>(&net)) return c->trunk()->load_weights(graph);
+  throw InputError(graph.path + ": a TF.js graph initialises the trunk of --arch posenet_mnv1 (counting or quality) or centernet_mnv3 (counting) only (this network is '" +
                    net.spec().arch + "')");
 }
 

@@ -64,6 +64,9 @@ class RankNet;
 // posenet_mnv1 network (counting or quality). Throws rv::InputError naming the
 // file when the network has no MobileNet trunk or the graph does not fit.
 int import_tfjs_trunk(RankNet& net, const std::string& model_json);
+// The same from a loaded graph; also fills a graph-trunk network
+// (centernet_mnv3, model/graph_nets.h) whose topology came from this graph.
+int import_tfjs_trunk(RankNet& net, const TfjsGraph& graph);
 
 class MobileDensityNet : public RankNet {
  public:

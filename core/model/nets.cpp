@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "model/density_net.h"
+#include "model/graph_nets.h"
 #include "model/mobilenet.h"
 #include "model/quality_net.h"
 #include "model/vgg.h"
@@ -93,24 +94,34 @@ torch::Tensor QualityNet::dense(const torch::Tensor& images) {
 
 torch::Tensor QualityNet::scalar(const torch::Tensor& images) { return dense(images).view({-1}); }
 
-double default_width(const std::string& arch) { return arch == "posenet_mnv1" ? 0.75 : 0.25; }
+double default_width(const std::string& arch) {
+  if (arch == "centernet_mnv3") return 1.0;  // the graph fixes its widths
+  return arch == "posenet_mnv1" ? 0.75 : 0.25;
+}
 
 void set_arch_normalisation(NetSpec& spec) {
   if (spec.arch == "posenet_mnv1") {
     spec.mean = {0.5, 0.5, 0.5};
     spec.std = {0.5, 0.5, 0.5};
+  } else if (spec.arch == "centernet_mnv3") {  // RGB 0..255
+    spec.mean = {0.0, 0.0, 0.0};
+    spec.std = {1.0 / 255, 1.0 / 255, 1.0 / 255};
   } else {
     spec.mean = {0.485, 0.456, 0.406};
     spec.std = {0.229, 0.224, 0.225};
   }
 }
 
-std::vector<std::string> known_architectures() { return {"vgg16", "posenet_mnv1"}; }
+std::vector<std::string> known_architectures() { return {"vgg16", "posenet_mnv1", "centernet_mnv3"}; }
 
 RankNetPtr build_network(const NetSpec& spec) {
   const auto archs = known_architectures();
   if (std::find(archs.begin(), archs.end(), spec.arch) == archs.end()) {
-    throw InputError("architecture '" + spec.arch + "': unknown (known: vgg16, posenet_mnv1)");
+    throw InputError("architecture '" + spec.arch + "': unknown (known: vgg16, posenet_mnv1, centernet_mnv3)");
+  }
+  if (spec.arch == "centernet_mnv3") {
+    if (spec.task == Task::Quality) throw InputError("architecture 'centernet_mnv3' is a counting network only");
+    return std::make_shared<GraphDensityNet>(spec);
   }
   if (spec.arch == "posenet_mnv1") {
     if (spec.task == Task::Quality) return std::make_shared<MobileQualityNet>(spec);

@@ -4,6 +4,7 @@
 // density networks, the quality score for IQA networks — which is what the
 // ranking loss compares. Normalisation lives inside the network so callers
 // never need to know the mean and std it was trained with.
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <memory>
@@ -24,6 +25,10 @@ struct NetSpec {
   double density_scale = 100.0;
   std::vector<double> mean = {0.485, 0.456, 0.406};
   std::vector<double> std = {0.229, 0.224, 0.225};
+  // Architectures built on a TF.js graph (centernet_mnv3): the trunk's
+  // topology (model/tfjs_graph.h tfjs_subgraph), carried by the bundle so the
+  // network can be rebuilt without the original model.json. Null otherwise.
+  nlohmann::json graph;
 };
 
 class RankNet : public torch::nn::Module {

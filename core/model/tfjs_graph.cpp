@@ -1,5 +1,7 @@
 #include "model/tfjs_graph.h"
 
+#include "model/tfjs_module.h"
+
 #include "model/conv.h"
 
 #include <cstring>
@@ -16,7 +18,6 @@ namespace rv {
 
 namespace {
 
-namespace F = torch::nn::functional;
 
 std::string base64_decode(const std::string& in) {
   static const std::string chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -160,20 +161,6 @@ TfConvLayer conv_layer(const TfjsGraph& g, const TfjsNode& n) {
     }
   }
   return l;
-}
-
-torch::Tensor activate(const torch::Tensor& x, const std::string& activation) {
-  if (activation == "relu") return torch::relu(x);
-  if (activation == "relu6") return torch::clamp(x, 0.0, 6.0);
-  return x;
-}
-
-// A constant [C] (or scalar) as something that broadcasts over NCHW.
-torch::Tensor as_nchw_operand(const torch::Tensor& t) {
-  if (t.dim() == 0 || t.numel() == 1) return t.reshape({});
-  if (t.dim() == 1) return t.view({1, -1, 1, 1});
-  if (t.dim() == 4) return t.permute({0, 3, 1, 2});
-  return t;
 }
 
 }  // namespace
@@ -390,6 +377,12 @@ torch::Tensor tf_conv2d(const torch::Tensor& x, const torch::Tensor& weight, con
   return rv::conv2d(x, weight, bias, stride, pad, dilation, groups);
 }
 
+TfConvLayer tfjs_conv_layer(const TfjsGraph& g, const std::string& node_name) {
+  const TfjsNode& n = g.node(node_name);
+  if (!is_conv_op(n.op)) node_error(g, n, "not a convolution");
+  return conv_layer(g, n);
+}
+
 std::vector<TfConvLayer> tfjs_conv_chain(const TfjsGraph& g, const std::string& output_node) {
   std::vector<TfConvLayer> chain;
   std::set<std::string> seen;
@@ -440,82 +433,183 @@ std::string tfjs_find_chain_end(const TfjsGraph& g, size_t length) {
 
 std::map<std::string, torch::Tensor> run_tfjs_graph(const TfjsGraph& g, const torch::Tensor& input_nhwc,
                                                     const std::vector<std::string>& outputs) {
-  const auto placeholders = g.inputs();
-  if (placeholders.empty()) throw_input_error(g.path, "the graph has no input (Placeholder)");
   TORCH_CHECK(input_nhwc.dim() == 4, "run_tfjs_graph: input must be NHWC, got ", input_nhwc.sizes());
+  TfjsGraphNet net(tfjs_subgraph(g, outputs), g.path);
+  net->load_weights(g);
   torch::NoGradGuard no_grad;
-  std::map<std::string, torch::Tensor> values;  // NCHW activations
-  values[placeholders[0]] = input_nhwc.to(torch::kFloat).permute({0, 3, 1, 2}).contiguous();
+  const auto values = net->forward(input_nhwc.to(torch::kFloat).permute({0, 3, 1, 2}).contiguous());
+  std::map<std::string, torch::Tensor> result;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const auto& t = values[i];
+    result[outputs[i]] = t.dim() == 4 ? t.permute({0, 2, 3, 1}).contiguous() : t;
+  }
+  return result;
+}
 
-  std::function<torch::Tensor(const std::string&)> eval = [&](const std::string& name) -> torch::Tensor {
-    const auto it = values.find(name);
-    if (it != values.end()) return it->second;
-    const auto w = g.weights.find(name);
-    if (w != g.weights.end()) return w->second;
-    const TfjsNode& n = g.node(name);
-    auto in = [&](size_t i) {
+namespace {
+
+// Spatial size [H, W] of every node at the graph's declared input size, so a
+// resize to a constant size can be read as a factor. -1 where unknown.
+using Size2 = std::array<int64_t, 2>;
+
+int64_t conv_out(int64_t in, int64_t k, int64_t s, int64_t d, bool same) {
+  if (in < 0) return -1;
+  if (same) return (in + s - 1) / s;
+  return (in - (k - 1) * d - 1) / s + 1;
+}
+
+nlohmann::json const_node(const TfjsGraph& g, const TfjsNode& user, const std::string& name) {
+  const auto it = g.weights.find(name);
+  if (it == g.weights.end()) node_error(g, user, "input '" + name + "' is neither a node nor a weight");
+  const auto t = it->second.to(torch::kFloat).contiguous();
+  if (t.numel() > 4096)
+    node_error(g, user, "constant input '" + name + "' of " + std::to_string(t.numel()) +
+                            " values (only small constants are supported outside convolutions)");
+  std::vector<float> v(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+  return {{"name", name}, {"op", "const"}, {"in", nlohmann::json::array()}, {"shape", t.sizes().vec()}, {"value", v}};
+}
+
+}  // namespace
+
+nlohmann::json tfjs_subgraph(const TfjsGraph& g, const std::vector<std::string>& outputs) {
+  nlohmann::json nodes = nlohmann::json::array();
+  std::map<std::string, int64_t> index;
+  std::vector<Size2> size;
+  std::string input;
+  Size2 declared{-1, -1};
+
+  std::function<int64_t(const std::string&, int)> visit = [&](const std::string& name, int depth) -> int64_t {
+    const auto found = index.find(name);
+    if (found != index.end()) return found->second;
+    if (depth > 10000) throw_input_error(g.path, "graph too deep at node '" + name + "' (a cycle?)");
+    const TfjsNode* np = g.find(name);
+    if (!np) throw_input_error(g.path, "no node named '" + name + "'");
+    const TfjsNode& n = *np;
+    nlohmann::json j = {{"name", n.name}};
+    std::vector<int64_t> in;
+    Size2 sz{-1, -1};
+    auto arg = [&](size_t i) -> int64_t {
       if (i >= n.inputs.size()) node_error(g, n, "missing input " + std::to_string(i));
-      return eval(n.inputs[i]);
+      const std::string& src = n.inputs[i];
+      if (!g.find(src) || g.find(src)->op == "Const") {
+        const auto k = index.find(src);
+        if (k != index.end()) return k->second;
+        nodes.push_back(const_node(g, n, src));
+        size.push_back({1, 1});
+        return index[src] = static_cast<int64_t>(nodes.size()) - 1;
+      }
+      return visit(src, depth + 1);
     };
-    torch::Tensor out;
-    if (is_conv_op(n.op)) {
+    auto const_ints = [&](size_t i) {
+      if (i >= n.inputs.size()) node_error(g, n, "missing input " + std::to_string(i));
+      const auto it = g.weights.find(n.inputs[i]);
+      if (it == g.weights.end()) node_error(g, n, "input " + std::to_string(i) + " must be a constant");
+      const auto t = it->second.to(torch::kLong).reshape({-1});
+      return std::vector<int64_t>(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel());
+    };
+    const std::string& op = n.op;
+    if (op == "Placeholder") {
+      if (!input.empty() && input != n.name) node_error(g, n, "a second input (only one is supported)");
+      input = n.name;
+      j["op"] = "input";
+      if (n.attr.contains("shape") && n.attr["shape"].contains("shape") && n.attr["shape"]["shape"].contains("dim")) {
+        const auto& dims = n.attr["shape"]["shape"]["dim"];
+        if (dims.size() == 4) {
+          auto dim = [&](size_t k) { return std::stoll(dims[k].value("size", std::string("-1"))); };
+          declared = {dim(1), dim(2)};
+          if (dims[3].value("size", std::string("-1")) != "3") node_error(g, n, "input is not NHWC with 3 channels");
+        }
+      }
+      sz = declared;
+    } else if (is_conv_op(op)) {
       const auto l = conv_layer(g, n);
-      out = activate(tf_conv2d(in(0), l.weight, l.bias, l.stride, l.dilation, l.depthwise ? l.in_channels : 1,
-                               l.same_padding),
-                     l.activation);
-    } else if (n.op == "Identity") {
-      out = in(0);
-    } else if (n.op == "BiasAdd") {
-      out = in(0) + in(1).view({1, -1, 1, 1});
-    } else if (n.op == "Relu") {
-      out = torch::relu(in(0));
-    } else if (n.op == "Relu6") {
-      out = torch::clamp(in(0), 0.0, 6.0);
-    } else if (n.op == "Sigmoid") {
-      out = torch::sigmoid(in(0));
-    } else if (n.op == "Add" || n.op == "AddV2" || n.op == "Sub" || n.op == "Mul") {
-      auto a = in(0), b = in(1);
-      if (g.weights.count(n.inputs[0])) a = as_nchw_operand(a);
-      if (g.weights.count(n.inputs[1])) b = as_nchw_operand(b);
-      out = n.op == "Mul" ? a * b : n.op == "Sub" ? a - b : a + b;
-    } else if (n.op == "AvgPool" || n.op == "MaxPool") {
+      in.push_back(arg(0));
+      const auto& k = weight_of(g, n, 1);
+      j["op"] = "conv";
+      j["shape"] = k.sizes().vec();
+      j["depthwise"] = l.depthwise;
+      j["stride"] = l.stride;
+      j["dilation"] = l.dilation;
+      j["same"] = l.same_padding;
+      j["bias"] = l.bias.defined();
+      j["act"] = l.activation;
+      const auto& s0 = size[in[0]];
+      sz = {conv_out(s0[0], l.kernel, l.stride, l.dilation, l.same_padding),
+            conv_out(s0[1], l.kernel, l.stride, l.dilation, l.same_padding)};
+    } else if (op == "BiasAdd") {
       check_nhwc(g, n);
+      in.push_back(arg(0));
+      j["op"] = "bias_add";
+      j["shape"] = weight_of(g, n, 1).sizes().vec();
+      sz = size[in[0]];
+    } else if (op == "Identity" || op == "Relu" || op == "Relu6" || op == "Sigmoid") {
+      in.push_back(arg(0));
+      j["op"] = op == "Identity" ? "identity" : op == "Relu" ? "relu" : op == "Relu6" ? "relu6" : "sigmoid";
+      sz = size[in[0]];
+    } else if (op == "Add" || op == "AddV2" || op == "Sub" || op == "Mul") {
+      in.push_back(arg(0));
+      in.push_back(arg(1));
+      j["op"] = op == "Sub" ? "sub" : op == "Mul" ? "mul" : "add";
+      const auto &a = size[in[0]], &b = size[in[1]];
+      sz = {std::max(a[0], b[0]), std::max(a[1], b[1])};
+    } else if (op == "Mean") {
+      in.push_back(arg(0));
+      auto axes = const_ints(1);
+      std::sort(axes.begin(), axes.end());
+      if (axes != std::vector<int64_t>{1, 2}) node_error(g, n, "a mean over axes other than [1, 2] (H and W) is not supported");
+      j["op"] = "mean";
+      j["keep_dims"] = n.attr.contains("keep_dims") && n.attr["keep_dims"].value("b", false);
+      if (!j["keep_dims"].get<bool>()) node_error(g, n, "a mean without keep_dims is not supported");
+      sz = {1, 1};
+    } else if (op == "ConcatV2") {
+      if (n.inputs.size() < 3) node_error(g, n, "needs at least two tensors and an axis");
+      const auto axis = const_ints(n.inputs.size() - 1);
+      if (axis.size() != 1 || (axis[0] != 3 && axis[0] != -1)) node_error(g, n, "a concat along an axis other than channels is not supported");
+      for (size_t i = 0; i + 1 < n.inputs.size(); ++i) in.push_back(arg(i));
+      j["op"] = "concat";
+      sz = size[in[0]];
+    } else if (op == "ResizeBilinear") {
+      in.push_back(arg(0));
+      const auto target = const_ints(1);
+      const auto& s0 = size[in[0]];
+      if (target.size() != 2 || s0[0] <= 0 || s0[1] <= 0)
+        node_error(g, n, "resize to a size that is not a constant pair, or at an input size the graph does not declare");
+      if (target[0] % s0[0] != 0 || target[1] % s0[1] != 0 || target[0] / s0[0] != target[1] / s0[1])
+        node_error(g, n, "resize from " + std::to_string(s0[0]) + "x" + std::to_string(s0[1]) + " to " +
+                             std::to_string(target[0]) + "x" + std::to_string(target[1]) + " is not a whole-number factor");
+      j["op"] = "resize";
+      j["factor"] = target[0] / s0[0];
+      j["align_corners"] = n.attr.contains("align_corners") && n.attr["align_corners"].value("b", false);
+      j["half_pixel_centers"] = n.attr.contains("half_pixel_centers") && n.attr["half_pixel_centers"].value("b", false);
+      sz = {target[0], target[1]};
+    } else if (op == "AvgPool" || op == "MaxPool") {
+      check_nhwc(g, n);
+      in.push_back(arg(0));
       const auto ks = attr_ints(g, n, "ksize");
       if (ks.size() != 4 || ks[1] != ks[2]) node_error(g, n, "ksize other than [1, k, k, 1] is not supported");
-      const int64_t k = ks[1], s = spatial(g, n, "strides");
-      auto x = in(0);
-      if (same_padding_of(g, n)) {
-        const auto ph = tf_same_padding(x.size(2), k, s, 1), pw = tf_same_padding(x.size(3), k, s, 1);
-        if (n.op == "MaxPool") {
-          x = F::pad(x, F::PadFuncOptions({pw.first, pw.second, ph.first, ph.second}).value(-1e30));
-          out = torch::max_pool2d(x, {k, k}, {s, s});
-        } else {
-          // TF's SAME average ignores the padded cells: divide by the count of real ones.
-          auto ones = torch::ones({1, 1, x.size(2), x.size(3)}, x.options());
-          const auto pad = F::PadFuncOptions({pw.first, pw.second, ph.first, ph.second});
-          const auto num = torch::avg_pool2d(F::pad(x, pad), {k, k}, {s, s});
-          const auto den = torch::avg_pool2d(F::pad(ones, pad), {k, k}, {s, s});
-          out = num / den;
-        }
-      } else {
-        out = n.op == "MaxPool" ? torch::max_pool2d(x, {k, k}, {s, s}) : torch::avg_pool2d(x, {k, k}, {s, s});
-      }
-    } else if (n.op == "Const") {
+      j["op"] = "pool";
+      j["kind"] = op == "MaxPool" ? "max" : "avg";
+      j["k"] = ks[1];
+      j["stride"] = spatial(g, n, "strides");
+      j["same"] = same_padding_of(g, n);
+      const auto& s0 = size[in[0]];
+      sz = {conv_out(s0[0], ks[1], j["stride"], 1, j["same"]), conv_out(s0[1], ks[1], j["stride"], 1, j["same"])};
+    } else if (op == "Const") {
       node_error(g, n, "constant has no value in the weights manifest");
     } else {
       node_error(g, n, "op not supported");
     }
-    values[name] = out;
-    return out;
+    j["op"] = j.value("op", std::string());
+    j["in"] = in;
+    nodes.push_back(j);
+    size.push_back(sz);
+    return index[n.name] = static_cast<int64_t>(nodes.size()) - 1;
   };
 
-  std::map<std::string, torch::Tensor> result;
-  for (const auto& name : outputs) {
-    g.node(name);  // names it when unknown
-    auto t = eval(name);
-    result[name] = t.dim() == 4 ? t.permute({0, 2, 3, 1}).contiguous() : t;
-  }
-  return result;
+  std::vector<int64_t> out;
+  for (const auto& o : outputs) out.push_back(visit(o, 0));
+  if (input.empty()) throw_input_error(g.path, "the outputs do not depend on the graph's input");
+  return {{"input", input}, {"outputs", out}, {"nodes", nodes}};
 }
 
 }  // namespace rv

@@ -61,6 +61,10 @@ struct TfConvLayer {
 // rv::InputError naming the node when the chain contains another op.
 std::vector<TfConvLayer> tfjs_conv_chain(const TfjsGraph& graph, const std::string& output_node);
 
+// The convolution node `node_name` (any of the four conv ops), weights in
+// LibTorch layout. Throws rv::InputError naming the node when it is not one.
+TfConvLayer tfjs_conv_layer(const TfjsGraph& graph, const std::string& node_name);
+
 // The name of the conv node whose chain from the input has exactly `length`
 // convolutions, or "" when there is none (the backbone of a graph with heads).
 std::string tfjs_find_chain_end(const TfjsGraph& graph, size_t length);
@@ -78,5 +82,20 @@ torch::Tensor tf_conv2d(const torch::Tensor& x, const torch::Tensor& weight, con
 
 // The padding TensorFlow's SAME adds before and after along one axis.
 std::pair<int64_t, int64_t> tf_same_padding(int64_t in, int64_t kernel, int64_t stride, int64_t dilation);
+
+// The part of a graph that computes `outputs` from its input, as a
+// self-contained topology (JSON, no weights) that TfjsGraphNet
+// (model/tfjs_module.h) builds a trainable module from and that model bundles
+// store. Nodes are in an order where every node comes after its inputs:
+//   {"input": NAME, "outputs": [index...], "nodes": [{"name", "op", "in": [index...], ...}]}
+// with op one of input, conv (weights: "shape" HWIO, "depthwise", "stride",
+// "dilation", "same", "bias", "act"), bias_add, const (small constants inline:
+// "shape", "value"), add, sub, mul, relu, relu6, sigmoid, identity, mean
+// ("keep_dims"), concat (channels), resize ("factor", "align_corners",
+// "half_pixel_centers") and pool ("kind" max|avg, "k", "stride", "same").
+// A ResizeBilinear to a constant size becomes a whole-number factor, worked
+// out at the graph's declared input size. Throws rv::InputError naming the
+// node for an op or attribute outside that list.
+nlohmann::json tfjs_subgraph(const TfjsGraph& graph, const std::vector<std::string>& outputs);
 
 }  // namespace rv

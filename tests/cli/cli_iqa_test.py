@@ -341,7 +341,7 @@ def case_posenet(d):
     expect_error(run("train-iqa", "--scores", scores, "--score-images", img_dir, "--arch", "posenet_mnv1", "--init",
                      os.path.join(d, "missing.json"), "--out", os.path.join(d, "x.rvb"), check=False), "missing.json")
     expect_error(run("train-iqa", "--scores", scores, "--score-images", img_dir, "--init", posenet, "--iterations",
-                     "1", "--out", os.path.join(d, "x.rvb"), check=False), "posenet_mnv1 only")
+                     "1", "--out", os.path.join(d, "x.rvb"), check=False), "posenet_mnv1 (counting or quality)")
     assert not os.path.exists(os.path.join(d, "x.rvb"))
 
 

@@ -17,6 +17,7 @@
 #include "model/conv.h"
 #include "model/mobilenet.h"
 #include "model/tfjs_graph.h"
+#include "model/tfjs_module.h"
 
 namespace fs = std::filesystem;
 
@@ -209,7 +210,7 @@ TEST(MobileQualityNet, PooledStatisticsOfSixLayersToOneScore) {
   vgg.task = rv::Task::Quality;
   vgg.width = 0.125;
   auto q = rv::build_network(vgg);
-  expect_input_error([&] { rv::import_tfjs_trunk(*q, model_json().string()); }, "posenet_mnv1 only");
+  expect_input_error([&] { rv::import_tfjs_trunk(*q, model_json().string()); }, "posenet_mnv1 (counting or quality) or centernet_mnv3 (counting) only");
 }
 
 TEST(TfjsGraph, Errors) {
@@ -301,6 +302,113 @@ TEST(TfjsGraph, QuantisedWeights) {
   EXPECT_FLOAT_EQ(g.weights.at("q")[2].item<float>(), 1.5f);
   EXPECT_FLOAT_EQ(g.weights.at("f")[0].item<float>(), 3.25f);
   fs::remove_all(dir);
+}
+
+namespace {
+
+fs::path centernet_json() { return source_root() / "models" / "pretrained" / "centernet" / "centernet.json"; }
+fs::path centernet_reference() { return source_root() / "tests" / "data" / "centernet-reference"; }
+
+// make-reference.mjs's input: xorshift32 bytes, row-major NHWC, as float32 v.
+torch::Tensor xorshift_bytes(const std::vector<int64_t>& shape, uint32_t seed) {
+  auto t = torch::empty(shape, torch::kFloat);
+  auto* p = t.data_ptr<float>();
+  uint32_t s = seed;
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    s ^= s << 13;
+    s ^= s >> 17;
+    s ^= s << 5;
+    p[i] = static_cast<float>(s >> 24);
+  }
+  return t;
+}
+
+const rv::TfjsGraph& centernet() {
+  static const rv::TfjsGraph g = rv::load_tfjs_graph(centernet_json().string());
+  return g;
+}
+
+}  // namespace
+
+// CenterNet's MobileNetV3 graph is a DAG (residual adds, squeeze-excite
+// multiplies, hard-swish, an upsampling FPN with concatenations). Run by the
+// reader, the trainable module built from its subgraph, and the module after a
+// round trip of its topology through JSON text, it reproduces TF.js's person
+// logits, head features and trunk features (manifest: which channels).
+TEST(TfjsGraph, ReproducesCenterNetReference) {
+  std::ifstream in(centernet_reference() / "manifest.json");
+  ASSERT_TRUE(in);
+  const auto m = nlohmann::json::parse(in);
+  const auto& c = m["cases"][0];
+  const auto shape = c["input"]["shape"].get<std::vector<int64_t>>();
+  const auto input = xorshift_bytes(shape, c["seed"].get<uint32_t>());
+  EXPECT_NEAR(input.to(torch::kDouble).mean().item<double>(), c["input"]["mean"].get<double>(), 1e-9);
+  std::vector<std::string> names;
+  for (const auto& o : c["outputs"]) names.push_back(o["node"]);
+  const auto ran = rv::run_tfjs_graph(centernet(), input, names);
+
+  const auto topo = rv::tfjs_subgraph(centernet(), names);
+  rv::TfjsGraphNet net(nlohmann::json::parse(topo.dump()));
+  EXPECT_GT(net->load_weights(centernet()), 80);
+  std::vector<torch::Tensor> mod;
+  {
+    torch::NoGradGuard no_grad;
+    mod = net->forward(input.permute({0, 3, 1, 2}).contiguous());
+  }
+  for (size_t i = 0; i < names.size(); ++i) {
+    const auto& o = c["outputs"][i];
+    const auto ref = read_f32(centernet_reference() / o["file"].get<std::string>(), o["shape"].get<std::vector<int64_t>>());
+    const int64_t b = o["channels"]["begin"], n = o["channels"]["size"];
+    const auto a = ran.at(names[i]).narrow(3, b, n);
+    const auto bm = mod[i].permute({0, 2, 3, 1}).narrow(3, b, n);
+    ASSERT_EQ(a.sizes(), ref.sizes()) << names[i];
+    ASSERT_EQ(bm.sizes(), ref.sizes()) << names[i];
+    // Relative to the output's range (trunk features reach ±17; float32 sums of thousands of terms).
+    const double tol = 1e-4 * std::max(1.0, ref.abs().max().item<double>());
+    EXPECT_LE(max_abs(a, ref), tol) << names[i];
+    EXPECT_LE(max_abs(bm, ref), tol) << names[i];
+    std::cout << o["key"].get<std::string>() << " max abs error " << max_abs(a, ref) << " (module " << max_abs(bm, ref) << ")\n";
+  }
+  EXPECT_EQ(net->output_channels(0), 80);
+  EXPECT_EQ(net->output_channels(1), 128);
+
+  // Trainable: a loss on the person logits reaches the first convolution.
+  net->zero_grad();
+  const auto y = net->forward(torch::rand({1, 3, 64, 64}) * 255)[0];
+  y.narrow(1, 0, 1).mean().backward();
+  const auto first = net->named_parameters().begin()->value();
+  ASSERT_TRUE(first.grad().defined());
+  EXPECT_GT(first.grad().abs().sum().item<double>(), 0.0);
+}
+
+// The topology refuses what it cannot run, naming the node.
+TEST(TfjsGraph, SubgraphErrors) {
+  // Unsupported op on the way (CenterNet's post-processing).
+  expect_input_error([] { rv::tfjs_subgraph(centernet(), {"tower_0/detections"}); }, "op not supported");
+  // A topology whose node reads a later one.
+  nlohmann::json bad = {{"input", "x"}, {"outputs", {1}},
+                        {"nodes", {{{"name", "x"}, {"op", "input"}, {"in", nlohmann::json::array()}},
+                                   {{"name", "r"}, {"op", "relu"}, {"in", {2}}}}}};
+  expect_input_error([&] { rv::TfjsGraphNet net(bad, "t.json"); }, "does not come before it");
+  bad["nodes"][1]["in"] = {0};
+  bad["nodes"][1]["op"] = "Conv3D";
+  expect_input_error([&] { rv::TfjsGraphNet net(bad, "t.json"); }, "Conv3D");
+  bad["nodes"][1]["op"] = "conv";
+  expect_input_error([&] { rv::TfjsGraphNet net(bad, "t.json"); }, "malformed graph topology");
+  // Weights from another graph.
+  rv::TfjsGraphNet net(rv::tfjs_subgraph(centernet(), {"tower_0/MobilenetV3/expanded_conv/add"}));
+  expect_input_error([&] { net->load_weights(posenet()); }, "has no node");
+}
+
+// TF's legacy ResizeBilinear (no half-pixel centres) is not PyTorch's bilinear.
+TEST(TfResize, LegacyAndHalfPixel) {
+  const auto x = torch::tensor({0.f, 10.f, 20.f}).view({1, 1, 1, 3});
+  const auto legacy = rv::tf_resize_bilinear(x, 1, 6, false, false);
+  EXPECT_TRUE(torch::allclose(legacy.view({6}), torch::tensor({0.f, 5.f, 10.f, 15.f, 20.f, 20.f})));
+  const auto half = rv::tf_resize_bilinear(x, 1, 6, false, true);
+  EXPECT_TRUE(torch::allclose(half.view({6}), torch::tensor({0.f, 2.5f, 7.5f, 12.5f, 17.5f, 20.f})));
+  const auto corners = rv::tf_resize_bilinear(x, 1, 5, true, false);
+  EXPECT_TRUE(torch::allclose(corners.view({5}), torch::tensor({0.f, 5.f, 10.f, 15.f, 20.f})));
 }
 
 // rv::conv2d takes oneDNN's kernels when autograd is off; with it on, at::conv2d.

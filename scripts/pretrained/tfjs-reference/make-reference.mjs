@@ -24,22 +24,51 @@ const versions = {
   'tfjs-backend-cpu': require('@tensorflow/tfjs-backend-cpu/package.json').version,
 };
 
-const INPUT_NAME = 'image';
-
-const OUTPUTS = [
-  { key: 'heatmap', node: 'MobilenetV1/heatmap_2/BiasAdd' },
-  { key: 'conv5', node: 'MobilenetV1/MobilenetV1/Conv2d_5_pointwise/Relu6' },
-  { key: 'conv13', node: 'MobilenetV1/MobilenetV1/Conv2d_13_pointwise/Relu6' },
-];
-
-// Seeds are fixed per case; see makeInput() for the exact generator.
-const CASES = [
-  { name: 'odd', shape: [1, 65, 81, 3], seed: 0x9e3779b9 },
-  { name: 'even', shape: [1, 96, 128, 3], seed: 0x2545f491 },
-];
+// One configuration per model, chosen by the model file's name.
+//   input:   the Placeholder; relax: set its H and W to -1 before loading
+//            (PoseNet declares 385x385 but is fully convolutional; CenterNet's
+//            upsampling sizes are constants for its declared 512x512, so it
+//            runs at that size only).
+//   scale/offset: xorshift byte v becomes float32(v * scale + offset).
+//   outputs: node, and optionally the channels kept (NHWC last axis, begin +
+//            size) to keep the committed files small.
+const MODELS = {
+  posenet: {
+    description: 'PoseNet MobileNetV1 0.75 (TF.js graph model) reference outputs from the TF.js cpu backend',
+    input: 'image',
+    relax: true,
+    scale: 1 / 127.5, offset: -1, mapping: 'float32(v / 127.5 - 1)',
+    outputs: [
+      { key: 'heatmap', node: 'MobilenetV1/heatmap_2/BiasAdd' },
+      { key: 'conv5', node: 'MobilenetV1/MobilenetV1/Conv2d_5_pointwise/Relu6' },
+      { key: 'conv13', node: 'MobilenetV1/MobilenetV1/Conv2d_13_pointwise/Relu6' },
+    ],
+    // Seeds are fixed per case; see makeInput() for the exact generator.
+    cases: [
+      { name: 'odd', shape: [1, 65, 81, 3], seed: 0x9e3779b9 },
+      { name: 'even', shape: [1, 96, 128, 3], seed: 0x2545f491 },
+    ],
+  },
+  centernet: {
+    description: 'CenterNet MobileNetV3 (COCO, TF.js graph model) reference outputs from the TF.js cpu backend',
+    input: 'tower_0/images',
+    relax: false,
+    scale: 1, offset: 0, mapping: 'float32(v) (RGB 0..255)',
+    outputs: [
+      // COCO class 0 (person) logits at stride 4: depends on every layer the
+      // counting network uses.
+      { key: 'person', node: 'tower_0/CenternetHead/centernet_cls_output/BiasAdd', begin: 0, size: 1 },
+      { key: 'head4', node: 'tower_0/CenternetHead/mul', begin: 0, size: 4 },
+      { key: 'trunk16', node: 'tower_0/MobilenetV3/expanded_conv_11/add', begin: 0, size: 8 },
+    ],
+    cases: [{ name: 'declared', shape: [1, 512, 512, 3], seed: 0x9e3779b9 }],
+    // 3 MB of float32 bytes; tests regenerate it from the seed (exact: whole numbers).
+    writeInput: false,
+  },
+};
 
 function usage() {
-  console.error('usage: node make-reference.mjs MODEL_JSON OUT_DIR');
+  console.error(`usage: node make-reference.mjs MODEL_JSON OUT_DIR  (MODEL_JSON named ${Object.keys(MODELS).map((m) => m + '.json').join(' or ')})`);
   process.exit(2);
 }
 
@@ -49,9 +78,10 @@ function sha256(buf) {
 
 // xorshift32 (Marsaglia, shifts 13/17/5) on uint32 state. Each uint8 value
 // is the top byte of the next state: v = (next() >>> 24). The values fill the
-// NHWC tensor in row-major order and are mapped to float32 as v / 127.5 - 1
+// NHWC tensor in row-major order and are mapped to float32 as v * scale + offset
+// (the model's MODELS entry: v / 127.5 - 1 for PoseNet, v itself for CenterNet)
 // (computed in double, rounded once when stored into the Float32Array).
-function makeInput(shape, seed) {
+function makeInput(shape, seed, scale, offset) {
   let s = seed >>> 0;
   if (s === 0) throw new Error('xorshift32 seed must be non-zero');
   const n = shape.reduce((a, b) => a * b, 1);
@@ -61,7 +91,7 @@ function makeInput(shape, seed) {
     s ^= s >>> 17;
     s ^= s << 5; s >>>= 0;
     const v = s >>> 24;
-    out[i] = v / 127.5 - 1;
+    out[i] = scale === 1 && offset === 0 ? v : v * scale + offset;
   }
   return out;
 }
@@ -108,11 +138,12 @@ function readArtifacts(modelJsonPath) {
 // The graph declares image:[1,385,385,3] and GraphExecutor asserts exact
 // equality of every non -1 dim. Relax H and W of the placeholder (and the
 // signature) to -1; every op and weight of the graph is left unchanged.
-function relaxInputShape(model) {
+function relaxInputShape(model, INPUT_NAME, relax) {
   const node = model.modelTopology.node.find((n) => n.name === INPUT_NAME);
   if (!node || node.op !== 'Placeholder') throw new Error(`no Placeholder '${INPUT_NAME}'`);
   const dims = node.attr.shape.shape.dim;
   const declared = dims.map((d) => Number(d.size));
+  if (!relax) return { declared, relaxed: declared };
   dims[1].size = '-1';
   dims[2].size = '-1';
   const sig = model.signature?.inputs?.[`${INPUT_NAME}:0`]?.tensorShape?.dim;
@@ -125,8 +156,12 @@ async function main() {
   if (!modelJson || !outDir) usage();
   if (os.endianness() !== 'LE') throw new Error('this script writes host-order float32; host must be little-endian');
 
+  const which = path.basename(modelJson, '.json');
+  const cfg = MODELS[which];
+  if (!cfg) usage();
+  const INPUT_NAME = cfg.input;
   const art = readArtifacts(modelJson);
-  const shapeChange = relaxInputShape(art.model);
+  const shapeChange = relaxInputShape(art.model, INPUT_NAME, cfg.relax);
 
   await tf.setBackend('cpu');
   await tf.ready();
@@ -145,7 +180,7 @@ async function main() {
 
   fs.mkdirSync(outDir, { recursive: true });
   const manifest = {
-    description: 'PoseNet MobileNetV1 0.75 (TF.js graph model) reference outputs from the TF.js cpu backend',
+    description: cfg.description,
     generator: 'scripts/pretrained/tfjs-reference/make-reference.mjs',
     tfjs: versions,
     backend: tf.getBackend(),
@@ -157,21 +192,23 @@ async function main() {
       inputName: INPUT_NAME,
       declaredInputShape: shapeChange.declared,
       inputShapeRelaxedTo: shapeChange.relaxed,
-      note: 'Placeholder image shape H,W relaxed to -1 in memory before loading so that model.execute accepts other sizes; graph ops and weights unchanged.',
+      note: cfg.relax
+        ? 'Placeholder image shape H,W relaxed to -1 in memory before loading so that model.execute accepts other sizes; graph ops and weights unchanged.'
+        : 'run at the declared input shape; graph ops and weights unchanged.',
     },
     layout: 'all tensors NHWC, raw little-endian float32, row-major',
     inputGenerator: {
       prng: 'xorshift32: s^=s<<13; s^=s>>>17; s^=s<<5 (uint32); v = s>>>24 after each step',
-      mapping: 'float32(v / 127.5 - 1)',
+      mapping: cfg.mapping,
     },
     cases: [],
   };
 
-  for (const c of CASES) {
-    const inData = makeInput(c.shape, c.seed);
-    const inFile = `${c.name}.input.f32`;
+  for (const c of cfg.cases) {
+    const inData = makeInput(c.shape, c.seed, cfg.scale, cfg.offset);
     const inBytes = f32Bytes(inData);
-    fs.writeFileSync(path.join(outDir, inFile), inBytes);
+    const inFile = cfg.writeInput === false ? null : `${c.name}.input.f32`;
+    if (inFile) fs.writeFileSync(path.join(outDir, inFile), inBytes);
     const entry = {
       name: c.name,
       seed: c.seed,
@@ -180,17 +217,20 @@ async function main() {
     };
 
     const x = tf.tensor4d(inData, c.shape, 'float32');
-    const ys = model.execute({ [INPUT_NAME]: x }, OUTPUTS.map((o) => o.node));
+    const ys = model.execute({ [INPUT_NAME]: x }, cfg.outputs.map((o) => o.node));
     const yl = Array.isArray(ys) ? ys : [ys];
-    OUTPUTS.forEach((o, i) => {
-      const y = yl[i];
+    cfg.outputs.forEach((o, i) => {
+      const full = yl[i];
+      const y = o.size ? tf.slice(full, [0, 0, 0, o.begin], [-1, -1, -1, o.size]) : full;
       if (y.dtype !== 'float32') throw new Error(`${o.node}: dtype ${y.dtype}`);
       const data = y.dataSync();
       const bytes = f32Bytes(data);
       const file = `${c.name}.${o.key}.f32`;
       fs.writeFileSync(path.join(outDir, file), bytes);
       const st = stats(data);
-      entry.outputs.push({ key: o.key, node: o.node, file, shape: y.shape, sha256: sha256(bytes), ...st });
+      const channels = o.size ? { channels: { begin: o.begin, size: o.size, of: full.shape[3] } } : {};
+      entry.outputs.push({ key: o.key, node: o.node, ...channels, file, shape: y.shape, sha256: sha256(bytes), ...st });
+      if (y !== full) y.dispose();
       console.log(`${c.name} ${o.key.padEnd(7)} ${JSON.stringify(y.shape)} min=${st.min} max=${st.max} mean=${st.mean}`);
     });
     tf.dispose([x, ...yl]);

@@ -1,0 +1,77 @@
+#include "model/graph_nets.h"
+
+#include "common/error.h"
+#include "model/conv.h"
+#include "model/tfjs_graph.h"
+
+namespace rv {
+
+namespace {
+
+const char* kCenterNetFeatures = "tower_0/CenternetHead/mul";
+const char* kCenterNetClasses = "tower_0/CenternetHead/centernet_cls_output/BiasAdd";
+
+torch::Tensor channel_tensor(const std::vector<double>& v) {
+  return torch::tensor(std::vector<float>(v.begin(), v.end())).view({1, 3, 1, 1});
+}
+
+}  // namespace
+
+bool is_graph_architecture(const std::string& arch) { return arch == "centernet_mnv3"; }
+
+std::vector<std::string> graph_trunk_outputs(const std::string& arch) {
+  if (arch == "centernet_mnv3") return {kCenterNetFeatures, kCenterNetClasses};
+  throw InputError("architecture '" + arch + "' has no TF.js graph trunk");
+}
+
+void attach_graph_topology(NetSpec& spec, const TfjsGraph& graph) {
+  if (!is_graph_architecture(spec.arch)) return;
+  spec.graph = tfjs_subgraph(graph, graph_trunk_outputs(spec.arch));
+}
+
+GraphDensityNet::GraphDensityNet(const NetSpec& spec) : spec_(spec) {
+  if (spec.graph.is_null())
+    throw InputError("architecture '" + spec.arch +
+                     "' is built from its TF.js graph: start from it (--init models/pretrained/centernet/centernet.json) "
+                     "or from a model bundle of this architecture");
+  if (!(spec.density_scale > 0)) throw InputError("density_scale must be positive");
+  trunk_ = register_module("trunk", TfjsGraphNet(spec.graph, spec.arch + " graph topology"));
+  const int64_t features = trunk_->output_channels(0);
+  if (features <= 0 || trunk_->output_channels(1) <= 0)
+    throw InputError(spec.arch + " graph topology: the trunk's outputs have no known channel count");
+  using torch::nn::Conv2dOptions;
+  fuse1_ = register_module("fuse1", torch::nn::Conv2d(Conv2dOptions(features + 1, 64, 3).padding(1)));
+  fuse2_ = register_module("fuse2", torch::nn::Conv2d(Conv2dOptions(64, 32, 3).padding(1)));
+  out_ = register_module("out", torch::nn::Conv2d(Conv2dOptions(32, 1, 1)));
+  mean_ = register_buffer("mean", channel_tensor(spec.mean));
+  std_ = register_buffer("std", channel_tensor(spec.std));
+  torch::NoGradGuard no_grad;
+  for (auto* c : {&fuse1_, &fuse2_}) {
+    torch::nn::init::kaiming_normal_((*c)->weight, 0.0, torch::kFanOut, torch::kReLU);
+    (*c)->bias.zero_();
+  }
+  torch::nn::init::normal_(out_->weight, 0.0, 0.01);
+  out_->bias.zero_();
+}
+
+torch::Tensor GraphDensityNet::dense(const torch::Tensor& images) {
+  TORCH_CHECK(images.dim() == 4 && images.size(1) == 3, "expected images [N,3,H,W], got ", images.sizes());
+  // The FPN adds stride-32 features, upsampled ×8, to stride-4 ones: the input
+  // must be a whole number of 32-pixel cells. Pad with black at the bottom and
+  // right, then keep the ceil(H/8) × ceil(W/8) cells that hold the image.
+  const int64_t h = images.size(2), w = images.size(3);
+  const int64_t ph = (32 - h % 32) % 32, pw = (32 - w % 32) % 32;
+  auto x = (images - mean_) / std_;
+  if (ph || pw) x = torch::constant_pad_nd(x, {0, pw, 0, ph}, 0.0);
+  const auto f = trunk_->forward(x);
+  const auto features = torch::avg_pool2d(f[0], {2, 2}, {2, 2});
+  const auto person = torch::max_pool2d(f[1].narrow(1, 0, 1), {2, 2}, {2, 2});
+  auto y = torch::relu(conv2d(fuse1_, torch::cat({features, person}, 1)));
+  y = torch::relu(conv2d(fuse2_, y));
+  y = conv2d(out_, y) / spec_.density_scale;
+  return y.narrow(2, 0, (h + 7) / 8).narrow(3, 0, (w + 7) / 8);
+}
+
+torch::Tensor GraphDensityNet::scalar(const torch::Tensor& images) { return dense(images).sum({1, 2, 3}); }
+
+}  // namespace rv

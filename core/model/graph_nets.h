@@ -1,0 +1,47 @@
+#pragma once
+// Networks whose trunk is a TF.js graph run by TfjsGraphNet (model/tfjs_module.h).
+//
+// Counting network "centernet_mnv3": CenterNet's MobileNetV3 object detector
+// (COCO, 80 classes; the graph `models/pretrained/centernet/centernet.json`)
+// up to its stride-4 head features — the FPN that merges strides 32, 16, 8
+// and 4, after its squeeze-excite gate, 128 channels — which the detector's
+// class heads (person among them) read. Those features are averaged to stride
+// 8 and fed, with the detector's own person logits (max over each 2×2 cell),
+// to two 3×3 convs and a 1×1: the density map at stride 8. The graph takes
+// RGB 0..255 (mean 0, std 1/255 in the spec).
+#include <string>
+#include <vector>
+
+#include "model/network.h"
+#include "model/tfjs_module.h"
+
+namespace rv {
+
+struct TfjsGraph;
+
+// True for architectures whose trunk is a TF.js graph (spec.graph needed).
+bool is_graph_architecture(const std::string& arch);
+// The graph nodes an architecture's trunk computes (tfjs_subgraph outputs).
+std::vector<std::string> graph_trunk_outputs(const std::string& arch);
+
+class GraphDensityNet : public RankNet {
+ public:
+  explicit GraphDensityNet(const NetSpec& spec);
+  torch::Tensor dense(const torch::Tensor& images) override;
+  torch::Tensor scalar(const torch::Tensor& images) override;
+  int output_stride() const override { return 8; }
+  const NetSpec& spec() const override { return spec_; }
+  TfjsGraphNet& trunk() { return trunk_; }
+
+ private:
+  NetSpec spec_;
+  TfjsGraphNet trunk_{nullptr};
+  torch::nn::Conv2d fuse1_{nullptr}, fuse2_{nullptr}, out_{nullptr};
+  torch::Tensor mean_, std_;
+};
+
+// Sets spec.graph to the trunk topology of spec.arch cut out of `graph`
+// (graph architectures only; others are left as they are).
+void attach_graph_topology(NetSpec& spec, const TfjsGraph& graph);
+
+}  // namespace rv

@@ -1,0 +1,259 @@
+#include "model/tfjs_module.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+#include "model/conv.h"
+#include "model/tfjs_graph.h"
+
+namespace rv {
+
+namespace F = torch::nn::functional;
+
+GraphConvImpl::GraphConvImpl(std::vector<int64_t> hwio, bool depthwise, bool with_bias) {
+  const int64_t kh = hwio[0], kw = hwio[1], in = hwio[2], out = depthwise ? hwio[2] * hwio[3] : hwio[3];
+  groups = depthwise ? in : 1;
+  weight = register_parameter("weight", torch::empty({out, depthwise ? 1 : in, kh, kw}));
+  torch::NoGradGuard no_grad;
+  torch::nn::init::kaiming_normal_(weight, 0.0, torch::kFanOut, torch::kReLU);
+  if (with_bias) bias = register_parameter("bias", torch::zeros({out}));
+}
+
+namespace {
+
+// One axis of TF's ResizeBilinear: source rows lo/hi and the weight of hi.
+struct Axis {
+  torch::Tensor lo, hi, w;
+};
+
+Axis resize_axis(int64_t in, int64_t out, bool align_corners, bool half_pixel, const torch::Device& device) {
+  const double scale = (align_corners && out > 1) ? double(in - 1) / double(out - 1) : double(in) / double(out);
+  auto d = torch::arange(out, torch::TensorOptions().dtype(torch::kDouble));
+  auto src = half_pixel ? (d + 0.5) * scale - 0.5 : d * scale;
+  src = torch::clamp_min(src, 0.0);
+  auto lo = torch::clamp_max(torch::floor(src), double(in - 1)).to(torch::kLong);
+  auto hi = torch::clamp_max(lo + 1, in - 1);
+  auto w = (src - lo.to(torch::kDouble)).to(torch::kFloat);
+  return {lo.to(device), hi.to(device), w.to(device)};
+}
+
+}  // namespace
+
+torch::Tensor tf_resize_bilinear(const torch::Tensor& x, int64_t out_h, int64_t out_w, bool align_corners,
+                                 bool half_pixel_centers) {
+  TORCH_CHECK(x.dim() == 4, "tf_resize_bilinear: NCHW input expected, got ", x.sizes());
+  const auto ay = resize_axis(x.size(2), out_h, align_corners, half_pixel_centers, x.device());
+  const auto ax = resize_axis(x.size(3), out_w, align_corners, half_pixel_centers, x.device());
+  const auto wy = ay.w.to(x.dtype()).view({1, 1, -1, 1}), wx = ax.w.to(x.dtype()).view({1, 1, 1, -1});
+  auto y = x.index_select(2, ay.lo) * (1 - wy) + x.index_select(2, ay.hi) * wy;
+  return y.index_select(3, ax.lo) * (1 - wx) + y.index_select(3, ax.hi) * wx;
+}
+
+TfjsGraphNetImpl::TfjsGraphNetImpl(const nlohmann::json& topology, const std::string& source)
+    : topology_(topology), source_(source) {
+  try {
+    const auto& nodes = topology.at("nodes");
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      const auto& j = nodes[i];
+      Node n;
+      n.name = j.at("name").get<std::string>();
+      n.op = j.at("op").get<std::string>();
+      n.in = j.at("in").get<std::vector<int64_t>>();
+      for (auto k : n.in)
+        if (k < 0 || k >= static_cast<int64_t>(i))
+          throw_input_error(source_, "node " + std::to_string(i) + " ('" + n.name + "') takes input " +
+                                         std::to_string(k) + ", which does not come before it");
+      const std::string id = "n" + std::to_string(i);
+      if (n.op == "conv") {
+        const auto shape = j.at("shape").get<std::vector<int64_t>>();
+        if (shape.size() != 4 || shape[0] < 1 || shape[1] < 1 || shape[2] < 1 || shape[3] < 1)
+          throw_input_error(source_, "node '" + n.name + "': kernel shape is not 4 positive sizes");
+        n.depthwise = j.at("depthwise").get<bool>();
+        n.conv = register_module(id, GraphConv(shape, n.depthwise, j.at("bias").get<bool>()));
+        n.stride = j.at("stride").get<int64_t>();
+        n.dilation = j.at("dilation").get<int64_t>();
+        n.same = j.at("same").get<bool>();
+        n.act = j.at("act").get<std::string>();
+        n.channels = n.conv->weight.size(0);
+        if (n.stride < 1 || n.dilation < 1) throw_input_error(source_, "node '" + n.name + "': stride and dilation must be >= 1");
+        if (n.act != "" && n.act != "relu" && n.act != "relu6")
+          throw_input_error(source_, "node '" + n.name + "': activation '" + n.act + "' is not supported");
+      } else if (n.op == "bias_add") {
+        const auto shape = j.at("shape").get<std::vector<int64_t>>();
+        n.value = register_parameter(id + "_bias", torch::zeros({shape.empty() ? 1 : shape.back()}));
+      } else if (n.op == "const") {
+        const auto shape = j.at("shape").get<std::vector<int64_t>>();
+        const auto v = j.at("value").get<std::vector<float>>();
+        int64_t count = 1;
+        for (auto d : shape) count *= d;
+        if (count != static_cast<int64_t>(v.size()))
+          throw_input_error(source_, "constant '" + n.name + "' has " + std::to_string(v.size()) + " values for shape " +
+                                         c10::str(shape));
+        auto t = torch::tensor(v).reshape(shape);
+        if (t.numel() == 1) t = t.reshape({});
+        else if (t.dim() == 1) t = t.view({1, -1, 1, 1});
+        else if (t.dim() == 4) t = t.permute({0, 3, 1, 2}).contiguous();
+        n.value = register_buffer(id + "_const", t);
+      } else if (n.op == "resize") {
+        n.factor = j.at("factor").get<int64_t>();
+        n.align_corners = j.at("align_corners").get<bool>();
+        n.half_pixel = j.at("half_pixel_centers").get<bool>();
+        if (n.factor < 1 || n.factor > 64) throw_input_error(source_, "node '" + n.name + "': resize factor out of range");
+      } else if (n.op == "pool") {
+        n.max_pool = j.at("kind").get<std::string>() == "max";
+        n.k = j.at("k").get<int64_t>();
+        n.stride = j.at("stride").get<int64_t>();
+        n.same = j.at("same").get<bool>();
+        if (n.k < 1 || n.stride < 1) throw_input_error(source_, "node '" + n.name + "': pool size and stride must be >= 1");
+      } else if (n.op == "mean") {
+        n.keep_dims = j.at("keep_dims").get<bool>();
+      } else if (n.op != "input" && n.op != "identity" && n.op != "relu" && n.op != "relu6" && n.op != "sigmoid" &&
+                 n.op != "add" && n.op != "sub" && n.op != "mul" && n.op != "concat") {
+        throw_input_error(source_, "node '" + n.name + "': op '" + n.op + "' is not supported");
+      }
+      const size_t arity = n.op == "input" || n.op == "const" ? 0 : (n.op == "add" || n.op == "sub" || n.op == "mul") ? 2 : 1;
+      if (n.op == "concat" ? n.in.size() < 2 : n.in.size() != arity)
+        throw_input_error(source_, "node '" + n.name + "' (" + n.op + ") has " + std::to_string(n.in.size()) + " inputs");
+      nodes_.push_back(std::move(n));
+    }
+    outputs_ = topology.at("outputs").get<std::vector<int64_t>>();
+  } catch (const nlohmann::json::exception& e) {
+    throw_input_error(source_, std::string("malformed graph topology (") + e.what() + ")");
+  }
+  for (auto o : outputs_)
+    if (o < 0 || o >= static_cast<int64_t>(nodes_.size())) throw_input_error(source_, "output index out of range");
+  if (nodes_.empty() || std::count_if(nodes_.begin(), nodes_.end(), [](const Node& n) { return n.op == "input"; }) != 1)
+    throw_input_error(source_, "graph topology needs exactly one input");
+  // Channel counts where they follow from the convolutions (for heads built on the outputs).
+  for (auto& n : nodes_) {
+    if (n.channels >= 0 || n.in.empty()) continue;
+    if (n.op == "concat") {
+      int64_t c = 0;
+      for (auto k : n.in) c = (c < 0 || nodes_[k].channels < 0) ? -1 : c + nodes_[k].channels;
+      n.channels = c;
+    } else {
+      n.channels = nodes_[n.in[0]].channels;
+      if (n.in.size() == 2) n.channels = std::max(n.channels, nodes_[n.in[1]].channels);
+    }
+  }
+}
+
+int64_t TfjsGraphNetImpl::output_channels(size_t i) const { return nodes_.at(outputs_.at(i)).channels; }
+
+std::vector<torch::Tensor> TfjsGraphNetImpl::forward(const torch::Tensor& x) {
+  TORCH_CHECK(x.dim() == 4 && x.size(1) == 3, "graph network: expected images [N,3,H,W], got ", x.sizes());
+  // Last use of every node, so intermediate activations are freed as soon as possible.
+  std::vector<size_t> last_use(nodes_.size(), 0);
+  for (size_t i = 0; i < nodes_.size(); ++i)
+    for (auto k : nodes_[i].in) last_use[k] = i;
+  for (auto o : outputs_) last_use[o] = nodes_.size();
+  const bool grad = torch::GradMode::is_enabled();
+  std::vector<torch::Tensor> v(nodes_.size());
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    auto& n = nodes_[i];
+    auto in = [&](size_t k) -> const torch::Tensor& { return v[n.in[k]]; };
+    const std::string& op = n.op;
+    if (op == "input") {
+      v[i] = x;
+    } else if (op == "const") {
+      v[i] = n.value;
+    } else if (op == "conv") {
+      const auto& w = n.conv->weight;
+      const auto& b = n.conv->bias;
+      torch::Tensor y;
+      if (grad) {
+        std::array<int64_t, 4> pad{0, 0, 0, 0};
+        if (n.same) {
+          const auto ph = tf_same_padding(in(0).size(2), w.size(2), n.stride, n.dilation);
+          const auto pw = tf_same_padding(in(0).size(3), w.size(3), n.stride, n.dilation);
+          pad = {ph.first, ph.second, pw.first, pw.second};
+        }
+        auto xp = (pad[0] || pad[1] || pad[2] || pad[3]) ? F::pad(in(0), F::PadFuncOptions({pad[2], pad[3], pad[0], pad[1]})) : in(0);
+        const std::vector<int64_t> stride{n.stride, n.stride}, zero{0, 0}, dilation{n.dilation, n.dilation};
+        y = at::conv2d(xp, w, b, at::IntArrayRef(stride), at::IntArrayRef(zero), at::IntArrayRef(dilation), n.conv->groups);
+      } else {
+        y = tf_conv2d(in(0), w, b, n.stride, n.dilation, n.conv->groups, n.same);
+      }
+      if (n.act == "relu") y = torch::relu(y);
+      else if (n.act == "relu6") y = torch::clamp(y, 0.0, 6.0);
+      v[i] = y;
+    } else if (op == "bias_add") {
+      v[i] = in(0) + n.value.view({1, -1, 1, 1});
+    } else if (op == "identity") {
+      v[i] = in(0);
+    } else if (op == "relu") {
+      v[i] = torch::relu(in(0));
+    } else if (op == "relu6") {
+      v[i] = torch::clamp(in(0), 0.0, 6.0);
+    } else if (op == "sigmoid") {
+      v[i] = torch::sigmoid(in(0));
+    } else if (op == "add") {
+      v[i] = in(0) + in(1);
+    } else if (op == "sub") {
+      v[i] = in(0) - in(1);
+    } else if (op == "mul") {
+      v[i] = in(0) * in(1);
+    } else if (op == "mean") {
+      v[i] = in(0).mean({2, 3}, n.keep_dims);
+    } else if (op == "concat") {
+      std::vector<torch::Tensor> parts;
+      for (size_t k = 0; k < n.in.size(); ++k) parts.push_back(in(k));
+      v[i] = torch::cat(parts, 1);
+    } else if (op == "resize") {
+      v[i] = tf_resize_bilinear(in(0), in(0).size(2) * n.factor, in(0).size(3) * n.factor, n.align_corners, n.half_pixel);
+    } else if (op == "pool") {
+      auto y = in(0);
+      const int64_t k = n.k, s = n.stride;
+      if (n.same) {
+        const auto ph = tf_same_padding(y.size(2), k, s, 1), pw = tf_same_padding(y.size(3), k, s, 1);
+        const auto pad = F::PadFuncOptions({pw.first, pw.second, ph.first, ph.second});
+        if (n.max_pool) {
+          v[i] = torch::max_pool2d(F::pad(y, F::PadFuncOptions({pw.first, pw.second, ph.first, ph.second}).value(-1e30)), {k, k}, {s, s});
+        } else {
+          // TF's SAME average ignores the padded cells: divide by the count of real ones.
+          auto ones = torch::ones({1, 1, y.size(2), y.size(3)}, y.options());
+          v[i] = torch::avg_pool2d(F::pad(y, pad), {k, k}, {s, s}) / torch::avg_pool2d(F::pad(ones, pad), {k, k}, {s, s});
+        }
+      } else {
+        v[i] = n.max_pool ? torch::max_pool2d(y, {k, k}, {s, s}) : torch::avg_pool2d(y, {k, k}, {s, s});
+      }
+    }
+    for (auto k : n.in)
+      if (last_use[k] == i) v[k] = torch::Tensor();
+  }
+  std::vector<torch::Tensor> out;
+  for (auto o : outputs_) out.push_back(v[o]);
+  return out;
+}
+
+int TfjsGraphNetImpl::load_weights(const TfjsGraph& g) {
+  torch::NoGradGuard no_grad;
+  int copied = 0;
+  const auto& topo = topology_.at("nodes");
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    auto& n = nodes_[i];
+    if (n.op != "conv" && n.op != "bias_add") continue;
+    const TfjsNode* src = g.find(n.name);
+    if (!src) throw_input_error(g.path, "has no node '" + n.name + "' (the network was built from another graph)");
+    if (n.op == "bias_add") {
+      const auto it = src->inputs.size() > 1 ? g.weights.find(src->inputs[1]) : g.weights.end();
+      if (it == g.weights.end() || it->second.numel() != n.value.numel())
+        throw_input_error(g.path, "node '" + n.name + "': bias does not fit the network");
+      n.value.copy_(it->second.reshape({-1}));
+      ++copied;
+      continue;
+    }
+    const auto l = tfjs_conv_layer(g, n.name);
+    const auto& want = topo[i].at("shape");
+    if (l.weight.sizes() != n.conv->weight.sizes() || l.bias.defined() != n.conv->bias.defined() ||
+        l.stride != n.stride || l.depthwise != n.depthwise)
+      throw_input_error(g.path, "node '" + n.name + "': kernel " + c10::str(l.weight.sizes()) + " stride " +
+                                    std::to_string(l.stride) + " does not fit the network's " + want.dump());
+    n.conv->weight.copy_(l.weight);
+    if (l.bias.defined()) n.conv->bias.copy_(l.bias);
+    ++copied;
+  }
+  return copied;
+}
+
+}  // namespace rv
