@@ -184,6 +184,34 @@ def case_shanghaitech_train(d):
                      *TINY, check=False), "--loss")
 
 
+def case_centernet(d):
+    """train-count on CenterNet's pretrained MobileNetV3 graph (--arch centernet_mnv3 --init model.json):
+    the bundle carries the trunk's topology, so eval-count and a second training run need only the bundle."""
+    make_images(d)
+    cn = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models", "pretrained", "centernet",
+                      "centernet.json")
+    pts, imgs = os.path.join(d, "points.json"), os.path.join(d, "images")
+    small = ["--input-size", "64", "--patch-min", "32", "--patch-max", "96", "--batch", "2", "--threads", "2",
+             "--no-rank", "--quiet"]
+    expect_error(run("train-count", "--points", pts, "--images", imgs, "--arch", "centernet_mnv3", "--iterations", "1",
+                     "--out", os.path.join(d, "x.rvb"), *small, check=False), "--init models/pretrained/centernet")
+    assert not os.path.exists(os.path.join(d, "x.rvb"))
+    out = os.path.join(d, "cn.rvb")
+    p = run("train-count", "--points", pts, "--images", imgs, "--arch", "centernet_mnv3", "--init", cn,
+            "--freeze-trunk", "10", "--trunk-lr-mult", "0.1", "--iterations", "3", "--out", out, *small)
+    assert "imported 87 graph tensors" in p.stderr and "froze the first 10 trunk layers" in p.stderr, p.stderr
+    meta = json.loads(run("info", out).stdout)["meta"]
+    assert meta["architecture"] == "centernet_mnv3" and meta["output_stride"] == 8, meta
+    assert meta["graph"]["nodes"] == 289 and meta["graph"]["outputs"][0] == "tower_0/CenternetHead/mul", meta["graph"]
+    assert meta["normalisation"]["mean"] == [0.0, 0.0, 0.0], meta["normalisation"]
+    pred = model_predictions(d, out)
+    assert len(pred) == 4 and np.all(np.isfinite(pred)), pred
+    # Continuing from the bundle alone (the graph file is not needed any more).
+    out2 = os.path.join(d, "cn2.rvb")
+    p = run("train-count", "--points", pts, "--images", imgs, "--init", out, "--iterations", "1", "--out", out2, *small)
+    assert json.loads(run("info", out2).stdout)["meta"]["architecture"] == "centernet_mnv3"
+
+
 def case_learns(d):
     # Many more iterations on 4 images: the count error must drop clearly.
     entries = make_images(d)

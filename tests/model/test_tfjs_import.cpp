@@ -13,8 +13,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "bundle/bundle.h"
 #include "common/error.h"
 #include "model/conv.h"
+#include "model/graph_nets.h"
 #include "model/mobilenet.h"
 #include "model/tfjs_graph.h"
 #include "model/tfjs_module.h"
@@ -398,6 +400,48 @@ TEST(TfjsGraph, SubgraphErrors) {
   // Weights from another graph.
   rv::TfjsGraphNet net(rv::tfjs_subgraph(centernet(), {"tower_0/MobilenetV3/expanded_conv/add"}));
   expect_input_error([&] { net->load_weights(posenet()); }, "has no node");
+}
+
+// The counting network on CenterNet's trunk: a stride-8 density map covering any
+// input size (padded to 32-px cells inside), the topology carried by the bundle,
+// and clear errors without it.
+TEST(GraphDensityNet, StrideEightAnySizeAndBundleRoundTrip) {
+  rv::NetSpec spec;
+  spec.arch = "centernet_mnv3";
+  rv::set_arch_normalisation(spec);
+  expect_input_error([&] { rv::build_network(spec); }, "--init models/pretrained/centernet/centernet.json");
+  rv::attach_graph_topology(spec, centernet());
+  rv::ModelBundle b = rv::make_bundle(spec);
+  EXPECT_GT(rv::import_tfjs_trunk(*b.net, centernet()), 80);
+  b.net->eval();
+  torch::manual_seed(5);
+  const auto images = torch::rand({2, 3, 70, 100});
+  torch::Tensor d;
+  {
+    torch::NoGradGuard no_grad;
+    d = b.net->dense(images);
+    EXPECT_EQ(d.sizes(), (std::vector<int64_t>{2, 1, 9, 13}));
+    EXPECT_TRUE(torch::allclose(b.net->scalar(images), d.sum({1, 2, 3})));
+  }
+  // Trained weights of the pretrained trunk reach the file and come back without the graph file.
+  const auto dir = temp_dir("graph-bundle");
+  const auto path = (dir / "cn.rvm").string();
+  rv::save_bundle(path, b);
+  const auto back = rv::load_bundle(path, rv::Task::Count);
+  EXPECT_EQ(back.meta.spec.arch, "centernet_mnv3");
+  EXPECT_EQ(back.meta.spec.graph, spec.graph);
+  back.net->eval();
+  {
+    torch::NoGradGuard no_grad;
+    EXPECT_TRUE(torch::allclose(back.net->dense(images), d, 1e-5, 1e-6));
+  }
+  // Weight averaging needs the same topology.
+  auto other = spec;
+  rv::attach_graph_topology(other, centernet());
+  other.graph["nodes"][5]["name"] = "renamed";
+  rv::ModelBundle c = rv::make_bundle(other);
+  expect_input_error([&] { rv::blend_bundles(back, c, 0.5); }, "graph topology differs");
+  fs::remove_all(dir);
 }
 
 // TF's legacy ResizeBilinear (no half-pixel centres) is not PyTorch's bilinear.
