@@ -471,145 +471,180 @@ nlohmann::json const_node(const TfjsGraph& g, const TfjsNode& user, const std::s
 
 }  // namespace
 
-nlohmann::json tfjs_subgraph(const TfjsGraph& g, const std::vector<std::string>& outputs) {
-  nlohmann::json nodes = nlohmann::json::array();
-  std::map<std::string, int64_t> index;
-  std::vector<Size2> size;
-  std::string input;
-  Size2 declared{-1, -1};
+namespace {
 
-  std::function<int64_t(const std::string&, int)> visit = [&](const std::string& name, int depth) -> int64_t {
-    const auto found = index.find(name);
-    if (found != index.end()) return found->second;
-    if (depth > 10000) throw_input_error(g.path, "graph too deep at node '" + name + "' (a cycle?)");
-    const TfjsNode* np = g.find(name);
-    if (!np) throw_input_error(g.path, "no node named '" + name + "'");
+// Builds tfjs_subgraph's topology: nodes in input-first order, each with its
+// spatial size at the declared input (to read constant resize sizes as factors).
+class SubgraphBuilder {
+ public:
+  explicit SubgraphBuilder(const TfjsGraph& g) : g_(g) {}
+
+  int64_t visit(const std::string& name, int depth) {
+    const auto found = index_.find(name);
+    if (found != index_.end()) return found->second;
+    if (depth > 10000) throw_input_error(g_.path, "graph too deep at node '" + name + "' (a cycle?)");
+    const TfjsNode* np = g_.find(name);
+    if (!np) throw_input_error(g_.path, "no node named '" + name + "'");
     const TfjsNode& n = *np;
     nlohmann::json j = {{"name", n.name}};
     std::vector<int64_t> in;
     Size2 sz{-1, -1};
-    auto arg = [&](size_t i) -> int64_t {
-      if (i >= n.inputs.size()) node_error(g, n, "missing input " + std::to_string(i));
-      const std::string& src = n.inputs[i];
-      if (!g.find(src) || g.find(src)->op == "Const") {
-        const auto k = index.find(src);
-        if (k != index.end()) return k->second;
-        nodes.push_back(const_node(g, n, src));
-        size.push_back({1, 1});
-        return index[src] = static_cast<int64_t>(nodes.size()) - 1;
-      }
-      return visit(src, depth + 1);
-    };
-    auto const_ints = [&](size_t i) {
-      if (i >= n.inputs.size()) node_error(g, n, "missing input " + std::to_string(i));
-      const auto it = g.weights.find(n.inputs[i]);
-      if (it == g.weights.end()) node_error(g, n, "input " + std::to_string(i) + " must be a constant");
-      const auto t = it->second.to(torch::kLong).reshape({-1});
-      return std::vector<int64_t>(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel());
-    };
-    const std::string& op = n.op;
-    if (op == "Placeholder") {
-      if (!input.empty() && input != n.name) node_error(g, n, "a second input (only one is supported)");
-      input = n.name;
-      j["op"] = "input";
-      if (n.attr.contains("shape") && n.attr["shape"].contains("shape") && n.attr["shape"]["shape"].contains("dim")) {
-        const auto& dims = n.attr["shape"]["shape"]["dim"];
-        if (dims.size() == 4) {
-          auto dim = [&](size_t k) { return std::stoll(dims[k].value("size", std::string("-1"))); };
-          declared = {dim(1), dim(2)};
-          if (dims[3].value("size", std::string("-1")) != "3") node_error(g, n, "input is not NHWC with 3 channels");
-        }
-      }
-      sz = declared;
-    } else if (is_conv_op(op)) {
-      const auto l = conv_layer(g, n);
-      in.push_back(arg(0));
-      const auto& k = weight_of(g, n, 1);
-      j["op"] = "conv";
-      j["shape"] = k.sizes().vec();
-      j["depthwise"] = l.depthwise;
-      j["stride"] = l.stride;
-      j["dilation"] = l.dilation;
-      j["same"] = l.same_padding;
-      j["bias"] = l.bias.defined();
-      j["act"] = l.activation;
-      const auto& s0 = size[in[0]];
-      sz = {conv_out(s0[0], l.kernel, l.stride, l.dilation, l.same_padding),
-            conv_out(s0[1], l.kernel, l.stride, l.dilation, l.same_padding)};
-    } else if (op == "BiasAdd") {
-      check_nhwc(g, n);
-      in.push_back(arg(0));
-      j["op"] = "bias_add";
-      j["shape"] = weight_of(g, n, 1).sizes().vec();
-      sz = size[in[0]];
-    } else if (op == "Identity" || op == "Relu" || op == "Relu6" || op == "Sigmoid") {
-      in.push_back(arg(0));
-      j["op"] = op == "Identity" ? "identity" : op == "Relu" ? "relu" : op == "Relu6" ? "relu6" : "sigmoid";
-      sz = size[in[0]];
-    } else if (op == "Add" || op == "AddV2" || op == "Sub" || op == "Mul") {
-      in.push_back(arg(0));
-      in.push_back(arg(1));
-      j["op"] = op == "Sub" ? "sub" : op == "Mul" ? "mul" : "add";
-      const auto &a = size[in[0]], &b = size[in[1]];
-      sz = {std::max(a[0], b[0]), std::max(a[1], b[1])};
-    } else if (op == "Mean") {
-      in.push_back(arg(0));
-      auto axes = const_ints(1);
-      std::sort(axes.begin(), axes.end());
-      if (axes != std::vector<int64_t>{1, 2}) node_error(g, n, "a mean over axes other than [1, 2] (H and W) is not supported");
-      j["op"] = "mean";
-      j["keep_dims"] = n.attr.contains("keep_dims") && n.attr["keep_dims"].value("b", false);
-      if (!j["keep_dims"].get<bool>()) node_error(g, n, "a mean without keep_dims is not supported");
-      sz = {1, 1};
-    } else if (op == "ConcatV2") {
-      if (n.inputs.size() < 3) node_error(g, n, "needs at least two tensors and an axis");
-      const auto axis = const_ints(n.inputs.size() - 1);
-      if (axis.size() != 1 || (axis[0] != 3 && axis[0] != -1)) node_error(g, n, "a concat along an axis other than channels is not supported");
-      for (size_t i = 0; i + 1 < n.inputs.size(); ++i) in.push_back(arg(i));
-      j["op"] = "concat";
-      sz = size[in[0]];
-    } else if (op == "ResizeBilinear") {
-      in.push_back(arg(0));
-      const auto target = const_ints(1);
-      const auto& s0 = size[in[0]];
-      if (target.size() != 2 || s0[0] <= 0 || s0[1] <= 0)
-        node_error(g, n, "resize to a size that is not a constant pair, or at an input size the graph does not declare");
-      if (target[0] % s0[0] != 0 || target[1] % s0[1] != 0 || target[0] / s0[0] != target[1] / s0[1])
-        node_error(g, n, "resize from " + std::to_string(s0[0]) + "x" + std::to_string(s0[1]) + " to " +
-                             std::to_string(target[0]) + "x" + std::to_string(target[1]) + " is not a whole-number factor");
-      j["op"] = "resize";
-      j["factor"] = target[0] / s0[0];
-      j["align_corners"] = n.attr.contains("align_corners") && n.attr["align_corners"].value("b", false);
-      j["half_pixel_centers"] = n.attr.contains("half_pixel_centers") && n.attr["half_pixel_centers"].value("b", false);
-      sz = {target[0], target[1]};
-    } else if (op == "AvgPool" || op == "MaxPool") {
-      check_nhwc(g, n);
-      in.push_back(arg(0));
-      const auto ks = attr_ints(g, n, "ksize");
-      if (ks.size() != 4 || ks[1] != ks[2]) node_error(g, n, "ksize other than [1, k, k, 1] is not supported");
-      j["op"] = "pool";
-      j["kind"] = op == "MaxPool" ? "max" : "avg";
-      j["k"] = ks[1];
-      j["stride"] = spatial(g, n, "strides");
-      j["same"] = same_padding_of(g, n);
-      const auto& s0 = size[in[0]];
-      sz = {conv_out(s0[0], ks[1], j["stride"], 1, j["same"]), conv_out(s0[1], ks[1], j["stride"], 1, j["same"])};
-    } else if (op == "Const") {
-      node_error(g, n, "constant has no value in the weights manifest");
+    if (n.op == "Placeholder") {
+      placeholder(n, j);
+      sz = declared_;
+    } else if (is_conv_op(n.op) || n.op == "BiasAdd" || n.op == "AvgPool" || n.op == "MaxPool") {
+      sz = spatial_op(n, j, in, depth);
     } else {
-      node_error(g, n, "op not supported");
+      sz = other_op(n, j, in, depth);
     }
-    j["op"] = j.value("op", std::string());
     j["in"] = in;
-    nodes.push_back(j);
-    size.push_back(sz);
-    return index[n.name] = static_cast<int64_t>(nodes.size()) - 1;
-  };
+    return add(n.name, j, sz);
+  }
 
+  nlohmann::json result(const std::vector<int64_t>& outputs) const {
+    if (input_.empty()) throw_input_error(g_.path, "the outputs do not depend on the graph's input");
+    return {{"input", input_}, {"outputs", outputs}, {"nodes", nodes_}};
+  }
+
+ private:
+  int64_t add(const std::string& name, const nlohmann::json& j, Size2 sz) {
+    nodes_.push_back(j);
+    size_.push_back(sz);
+    return index_[name] = static_cast<int64_t>(nodes_.size()) - 1;
+  }
+
+  // Input i of n: a node (visited first) or a constant (inlined once).
+  int64_t arg(const TfjsNode& n, size_t i, int depth) {
+    if (i >= n.inputs.size()) node_error(g_, n, "missing input " + std::to_string(i));
+    const std::string& src = n.inputs[i];
+    const TfjsNode* s = g_.find(src);
+    if (s && s->op != "Const") return visit(src, depth + 1);
+    const auto k = index_.find(src);
+    if (k != index_.end()) return k->second;
+    return add(src, const_node(g_, n, src), {1, 1});
+  }
+
+  std::vector<int64_t> const_ints(const TfjsNode& n, size_t i) const {
+    if (i >= n.inputs.size()) node_error(g_, n, "missing input " + std::to_string(i));
+    const auto it = g_.weights.find(n.inputs[i]);
+    if (it == g_.weights.end()) node_error(g_, n, "input " + std::to_string(i) + " must be a constant");
+    const auto t = it->second.to(torch::kLong).reshape({-1}).contiguous();
+    return std::vector<int64_t>(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel());
+  }
+
+  void placeholder(const TfjsNode& n, nlohmann::json& j) {
+    if (!input_.empty() && input_ != n.name) node_error(g_, n, "a second input (only one is supported)");
+    input_ = n.name;
+    j["op"] = "input";
+    if (!n.attr.contains("shape") || !n.attr["shape"].contains("shape") || !n.attr["shape"]["shape"].contains("dim")) return;
+    const auto& dims = n.attr["shape"]["shape"]["dim"];
+    if (dims.size() != 4) return;
+    auto dim = [&](size_t k) {
+      try {
+        return std::stoll(dims[k].value("size", std::string("-1")));
+      } catch (const std::exception&) {
+        node_error(g_, n, "input shape is not a list of integers");
+      }
+    };
+    if (dim(3) != 3) node_error(g_, n, "input is not NHWC with 3 channels");
+    declared_ = {dim(1), dim(2)};
+  }
+
+  // Convolutions, BiasAdd and pools: ops with weights or a window.
+  Size2 spatial_op(const TfjsNode& n, nlohmann::json& j, std::vector<int64_t>& in, int depth) {
+    check_nhwc(g_, n);
+    in.push_back(arg(n, 0, depth));
+    const Size2 s0 = size_[in[0]];
+    if (n.op == "BiasAdd") {
+      j["op"] = "bias_add";
+      j["shape"] = weight_of(g_, n, 1).sizes().vec();
+      return s0;
+    }
+    int64_t k = 1, stride = 1, dilation = 1;
+    bool same = true;
+    if (is_conv_op(n.op)) {
+      const auto l = conv_layer(g_, n);
+      j.update({{"op", "conv"}, {"shape", weight_of(g_, n, 1).sizes().vec()}, {"depthwise", l.depthwise},
+                {"stride", l.stride}, {"dilation", l.dilation}, {"same", l.same_padding},
+                {"bias", l.bias.defined()}, {"act", l.activation}});
+      k = l.kernel, stride = l.stride, dilation = l.dilation, same = l.same_padding;
+    } else {
+      const auto ks = attr_ints(g_, n, "ksize");
+      if (ks.size() != 4 || ks[1] != ks[2]) node_error(g_, n, "ksize other than [1, k, k, 1] is not supported");
+      k = ks[1], stride = spatial(g_, n, "strides"), same = same_padding_of(g_, n);
+      j.update({{"op", "pool"}, {"kind", n.op == "MaxPool" ? "max" : "avg"}, {"k", k}, {"stride", stride}, {"same", same}});
+    }
+    return {conv_out(s0[0], k, stride, dilation, same), conv_out(s0[1], k, stride, dilation, same)};
+  }
+
+  // Element-wise ops, activations, means, concatenations and resizes.
+  Size2 other_op(const TfjsNode& n, nlohmann::json& j, std::vector<int64_t>& in, int depth) {
+    const std::string& op = n.op;
+    if (op == "Identity" || op == "Relu" || op == "Relu6" || op == "Sigmoid") {
+      in.push_back(arg(n, 0, depth));
+      j["op"] = op == "Identity" ? "identity" : op == "Relu" ? "relu" : op == "Relu6" ? "relu6" : "sigmoid";
+      return size_[in[0]];
+    }
+    if (op == "Add" || op == "AddV2" || op == "Sub" || op == "Mul") {
+      in.push_back(arg(n, 0, depth));
+      in.push_back(arg(n, 1, depth));
+      j["op"] = op == "Sub" ? "sub" : op == "Mul" ? "mul" : "add";
+      const Size2 a = size_[in[0]], b = size_[in[1]];
+      return {std::max(a[0], b[0]), std::max(a[1], b[1])};
+    }
+    if (op == "Mean") {
+      in.push_back(arg(n, 0, depth));
+      auto axes = const_ints(n, 1);
+      std::sort(axes.begin(), axes.end());
+      if (axes != std::vector<int64_t>{1, 2}) node_error(g_, n, "a mean over axes other than [1, 2] (H and W) is not supported");
+      if (!(n.attr.contains("keep_dims") && n.attr["keep_dims"].value("b", false)))
+        node_error(g_, n, "a mean without keep_dims is not supported");
+      j.update({{"op", "mean"}, {"keep_dims", true}});
+      return {1, 1};
+    }
+    if (op == "ConcatV2") {
+      if (n.inputs.size() < 3) node_error(g_, n, "needs at least two tensors and an axis");
+      const auto axis = const_ints(n, n.inputs.size() - 1);
+      if (axis.size() != 1 || (axis[0] != 3 && axis[0] != -1)) node_error(g_, n, "a concat along an axis other than channels is not supported");
+      for (size_t i = 0; i + 1 < n.inputs.size(); ++i) in.push_back(arg(n, i, depth));
+      j["op"] = "concat";
+      return size_[in[0]];
+    }
+    if (op == "ResizeBilinear") return resize(n, j, in, depth);
+    if (op == "Const") node_error(g_, n, "constant has no value in the weights manifest");
+    node_error(g_, n, "op not supported");
+  }
+
+  Size2 resize(const TfjsNode& n, nlohmann::json& j, std::vector<int64_t>& in, int depth) {
+    in.push_back(arg(n, 0, depth));
+    const auto target = const_ints(n, 1);
+    const Size2 s0 = size_[in[0]];
+    if (target.size() != 2 || s0[0] <= 0 || s0[1] <= 0)
+      node_error(g_, n, "resize to a size that is not a constant pair, or at an input size the graph does not declare");
+    if (target[0] % s0[0] != 0 || target[1] % s0[1] != 0 || target[0] / s0[0] != target[1] / s0[1])
+      node_error(g_, n, "resize from " + std::to_string(s0[0]) + "x" + std::to_string(s0[1]) + " to " +
+                            std::to_string(target[0]) + "x" + std::to_string(target[1]) + " is not a whole-number factor");
+    auto flag = [&](const char* key) { return n.attr.contains(key) && n.attr[key].value("b", false); };
+    j.update({{"op", "resize"}, {"factor", target[0] / s0[0]}, {"align_corners", flag("align_corners")},
+              {"half_pixel_centers", flag("half_pixel_centers")}});
+    return {target[0], target[1]};
+  }
+
+  const TfjsGraph& g_;
+  nlohmann::json nodes_ = nlohmann::json::array();
+  std::map<std::string, int64_t> index_;
+  std::vector<Size2> size_;
+  std::string input_;
+  Size2 declared_{-1, -1};
+};
+
+}  // namespace
+
+nlohmann::json tfjs_subgraph(const TfjsGraph& g, const std::vector<std::string>& outputs) {
+  SubgraphBuilder b(g);
   std::vector<int64_t> out;
-  for (const auto& o : outputs) out.push_back(visit(o, 0));
-  if (input.empty()) throw_input_error(g.path, "the outputs do not depend on the graph's input");
-  return {{"input", input}, {"outputs", out}, {"nodes", nodes}};
+  for (const auto& o : outputs) out.push_back(b.visit(o, 0));
+  return b.result(out);
 }
 
 }  // namespace rv
