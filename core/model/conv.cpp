@@ -54,4 +54,18 @@ torch::Tensor conv2d(torch::nn::Conv2d& conv, const torch::Tensor& x) {
   return conv2d(x, conv->weight, conv->bias, (*o.stride())[0], (*pad)[0], (*o.dilation())[0], o.groups());
 }
 
+torch::Tensor channel_tensor(const std::vector<double>& v) {
+  return torch::tensor(std::vector<float>(v.begin(), v.end())).view({1, 3, 1, 1});
+}
+
+void init_density_decoder(std::initializer_list<torch::nn::Conv2d*> hidden, torch::nn::Conv2d& out) {
+  torch::NoGradGuard no_grad;
+  for (auto* c : hidden) {
+    torch::nn::init::kaiming_normal_((*c)->weight, 0.0, torch::kFanOut, torch::kReLU);
+    (*c)->bias.zero_();
+  }
+  torch::nn::init::normal_(out->weight, 0.0, 0.01);
+  out->bias.zero_();
+}
+
 }  // namespace rv

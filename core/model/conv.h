@@ -21,6 +21,11 @@ torch::Tensor conv2d(const torch::Tensor& x, const torch::Tensor& weight, const 
 // Asymmetric zero padding in pixels before the convolution ({top, bottom, left, right}).
 torch::Tensor conv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                      int64_t stride, std::array<int64_t, 4> pad, int64_t dilation, int64_t groups);
+// Per-channel normalisation values (mean or std of RGB) as a [1,3,1,1] tensor.
+torch::Tensor channel_tensor(const std::vector<double>& v);
+// Initialises a density decoder: `hidden` convs (ReLU after each) Kaiming-normal with zero
+// bias, the 1x1 output conv small (normal, sd 0.01) so training starts near zero density.
+void init_density_decoder(std::initializer_list<torch::nn::Conv2d*> hidden, torch::nn::Conv2d& out);
 // A torch::nn::Conv2d's forward (zero padding, symmetric) through rv::conv2d.
 torch::Tensor conv2d(torch::nn::Conv2d& conv, const torch::Tensor& x);
 

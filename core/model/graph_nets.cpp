@@ -11,10 +11,6 @@ namespace {
 const char* kCenterNetFeatures = "tower_0/CenternetHead/mul";
 const char* kCenterNetClasses = "tower_0/CenternetHead/centernet_cls_output/BiasAdd";
 
-torch::Tensor channel_tensor(const std::vector<double>& v) {
-  return torch::tensor(std::vector<float>(v.begin(), v.end())).view({1, 3, 1, 1});
-}
-
 }  // namespace
 
 bool is_graph_architecture(const std::string& arch) { return arch == "centernet_mnv3"; }
@@ -45,13 +41,7 @@ GraphDensityNet::GraphDensityNet(const NetSpec& spec) : spec_(spec) {
   out_ = register_module("out", torch::nn::Conv2d(Conv2dOptions(32, 1, 1)));
   mean_ = register_buffer("mean", channel_tensor(spec.mean));
   std_ = register_buffer("std", channel_tensor(spec.std));
-  torch::NoGradGuard no_grad;
-  for (auto* c : {&fuse1_, &fuse2_}) {
-    torch::nn::init::kaiming_normal_((*c)->weight, 0.0, torch::kFanOut, torch::kReLU);
-    (*c)->bias.zero_();
-  }
-  torch::nn::init::normal_(out_->weight, 0.0, 0.01);
-  out_->bias.zero_();
+  init_density_decoder({&fuse1_, &fuse2_}, out_);
 }
 
 torch::Tensor GraphDensityNet::dense(const torch::Tensor& images) {

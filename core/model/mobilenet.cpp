@@ -20,10 +20,6 @@ int64_t width_channels(int base, double width) {
   return std::max<int64_t>(8, static_cast<int64_t>(std::lround(base * width)));
 }
 
-torch::Tensor channel_tensor(const std::vector<double>& v) {
-  return torch::tensor(std::vector<float>(v.begin(), v.end())).view({1, 3, 1, 1});
-}
-
 }  // namespace
 
 TfConvImpl::TfConvImpl(int64_t in, int64_t out, int64_t k, int64_t s, bool dw, bool r6)
@@ -126,13 +122,7 @@ MobileDensityNet::MobileDensityNet(const NetSpec& spec) : spec_(spec) {
   out_ = register_module("out", torch::nn::Conv2d(Conv2dOptions(32, 1, 1)));
   mean_ = register_buffer("mean", channel_tensor(spec.mean));
   std_ = register_buffer("std", channel_tensor(spec.std));
-  torch::NoGradGuard no_grad;
-  for (auto* c : {&proj16_, &proj8_, &fuse1_, &fuse2_}) {
-    torch::nn::init::kaiming_normal_((*c)->weight, 0.0, torch::kFanOut, torch::kReLU);
-    (*c)->bias.zero_();
-  }
-  torch::nn::init::normal_(out_->weight, 0.0, 0.01);
-  out_->bias.zero_();
+  init_density_decoder({&proj16_, &proj8_, &fuse1_, &fuse2_}, out_);
 }
 
 torch::Tensor MobileDensityNet::dense(const torch::Tensor& images) {

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "common/error.h"
+#include "model/conv.h"
 #include "model/density_net.h"
 #include "model/graph_nets.h"
 #include "model/mobilenet.h"
@@ -28,10 +29,6 @@ void check_spec(const NetSpec& spec) {
     if (!(s > 0)) throw InputError("normalisation: std values must be positive");
   }
   if (spec.task == Task::Count && !(spec.density_scale > 0)) throw InputError("density_scale must be positive");
-}
-
-torch::Tensor channel_tensor(const std::vector<double>& v) {
-  return torch::tensor(std::vector<float>(v.begin(), v.end())).view({1, 3, 1, 1});
 }
 
 void init_weights(torch::nn::Module& m) {
