@@ -124,6 +124,11 @@ TfjsGraphNetImpl::TfjsGraphNetImpl(const nlohmann::json& topology, const std::st
     if (o < 0 || o >= static_cast<int64_t>(nodes_.size())) throw_input_error(source_, "output index out of range");
   if (nodes_.empty() || std::count_if(nodes_.begin(), nodes_.end(), [](const Node& n) { return n.op == "input"; }) != 1)
     throw_input_error(source_, "graph topology needs exactly one input");
+  // Last use of every node, so forward() frees intermediate activations as soon as possible.
+  last_use_.assign(nodes_.size(), 0);
+  for (size_t i = 0; i < nodes_.size(); ++i)
+    for (auto k : nodes_[i].in) last_use_[k] = i;
+  for (auto o : outputs_) last_use_[o] = nodes_.size();
   // Channel counts where they follow from the convolutions (for heads built on the outputs).
   for (auto& n : nodes_) {
     if (n.channels >= 0 || n.in.empty()) continue;
@@ -142,12 +147,6 @@ int64_t TfjsGraphNetImpl::output_channels(size_t i) const { return nodes_.at(out
 
 std::vector<torch::Tensor> TfjsGraphNetImpl::forward(const torch::Tensor& x) {
   TORCH_CHECK(x.dim() == 4 && x.size(1) == 3, "graph network: expected images [N,3,H,W], got ", x.sizes());
-  // Last use of every node, so intermediate activations are freed as soon as possible.
-  std::vector<size_t> last_use(nodes_.size(), 0);
-  for (size_t i = 0; i < nodes_.size(); ++i)
-    for (auto k : nodes_[i].in) last_use[k] = i;
-  for (auto o : outputs_) last_use[o] = nodes_.size();
-  const bool grad = torch::GradMode::is_enabled();
   std::vector<torch::Tensor> v(nodes_.size());
   for (size_t i = 0; i < nodes_.size(); ++i) {
     auto& n = nodes_[i];
@@ -160,20 +159,8 @@ std::vector<torch::Tensor> TfjsGraphNetImpl::forward(const torch::Tensor& x) {
     } else if (op == "conv") {
       const auto& w = n.conv->weight;
       const auto& b = n.conv->bias;
-      torch::Tensor y;
-      if (grad) {
-        std::array<int64_t, 4> pad{0, 0, 0, 0};
-        if (n.same) {
-          const auto ph = tf_same_padding(in(0).size(2), w.size(2), n.stride, n.dilation);
-          const auto pw = tf_same_padding(in(0).size(3), w.size(3), n.stride, n.dilation);
-          pad = {ph.first, ph.second, pw.first, pw.second};
-        }
-        auto xp = (pad[0] || pad[1] || pad[2] || pad[3]) ? F::pad(in(0), F::PadFuncOptions({pad[2], pad[3], pad[0], pad[1]})) : in(0);
-        const std::vector<int64_t> stride{n.stride, n.stride}, zero{0, 0}, dilation{n.dilation, n.dilation};
-        y = at::conv2d(xp, w, b, at::IntArrayRef(stride), at::IntArrayRef(zero), at::IntArrayRef(dilation), n.conv->groups);
-      } else {
-        y = tf_conv2d(in(0), w, b, n.stride, n.dilation, n.conv->groups, n.same);
-      }
+      // rv::conv2d underneath takes at::conv2d (and its derivative) when autograd is on.
+      auto y = tf_conv2d(in(0), w, b, n.stride, n.dilation, n.conv->groups, n.same);
       if (n.act == "relu") y = torch::relu(y);
       else if (n.act == "relu6") y = torch::clamp(y, 0.0, 6.0);
       v[i] = y;
@@ -208,7 +195,7 @@ std::vector<torch::Tensor> TfjsGraphNetImpl::forward(const torch::Tensor& x) {
         const auto ph = tf_same_padding(y.size(2), k, s, 1), pw = tf_same_padding(y.size(3), k, s, 1);
         const auto pad = F::PadFuncOptions({pw.first, pw.second, ph.first, ph.second});
         if (n.max_pool) {
-          v[i] = torch::max_pool2d(F::pad(y, F::PadFuncOptions({pw.first, pw.second, ph.first, ph.second}).value(-1e30)), {k, k}, {s, s});
+          v[i] = torch::max_pool2d(F::pad(y, F::PadFuncOptions(pad).value(-1e30)), {k, k}, {s, s});
         } else {
           // TF's SAME average ignores the padded cells: divide by the count of real ones.
           auto ones = torch::ones({1, 1, y.size(2), y.size(3)}, y.options());
@@ -219,7 +206,7 @@ std::vector<torch::Tensor> TfjsGraphNetImpl::forward(const torch::Tensor& x) {
       }
     }
     for (auto k : n.in)
-      if (last_use[k] == i) v[k] = torch::Tensor();
+      if (last_use_[k] == i) v[k] = torch::Tensor();
   }
   std::vector<torch::Tensor> out;
   for (auto o : outputs_) out.push_back(v[o]);

@@ -58,6 +58,7 @@ class TfjsGraphNetImpl : public torch::nn::Module {
   std::string source_;
   std::vector<Node> nodes_;
   std::vector<int64_t> outputs_;
+  std::vector<size_t> last_use_;  // index of the last node that reads each node (outputs: past the end)
 };
 TORCH_MODULE(TfjsGraphNet);
 
