@@ -17,6 +17,25 @@ bool use_onednn(const torch::Tensor& x, const torch::Tensor& weight) {
 #endif
 }
 
+#if AT_MKLDNN_ENABLED()
+// Zero padding straight into oneDNN's channels-last layout: one pass over the
+// image, where constant_pad_nd fills the whole result, copies the image in, and
+// the convolution then copies it again to change the layout (~8 ms a frame for
+// CenterNet's stride-2 SAME convolutions at 576×432).
+torch::Tensor pad_channels_last(const torch::Tensor& x, const std::array<int64_t, 4>& pad) {
+  const int64_t h = x.size(2), w = x.size(3);
+  auto out = at::empty({x.size(0), x.size(1), h + pad[0] + pad[1], w + pad[2] + pad[3]},
+                       x.options().memory_format(torch::MemoryFormat::ChannelsLast));
+  if (pad[0]) out.narrow(2, 0, pad[0]).zero_();
+  if (pad[1]) out.narrow(2, pad[0] + h, pad[1]).zero_();
+  auto rows = out.narrow(2, pad[0], h);
+  if (pad[2]) rows.narrow(3, 0, pad[2]).zero_();
+  if (pad[3]) rows.narrow(3, pad[2] + w, pad[3]).zero_();
+  rows.narrow(3, pad[2], w).copy_(x);
+  return out;
+}
+#endif
+
 }  // namespace
 
 torch::Tensor conv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias, int64_t stride,
@@ -37,6 +56,9 @@ torch::Tensor conv2d(const torch::Tensor& x, const torch::Tensor& weight, const 
   if (pad[0] == pad[1] && pad[2] == pad[3] && pad[0] == pad[2]) {
     return conv2d(x, weight, bias, stride, pad[0], dilation, groups);
   }
+#if AT_MKLDNN_ENABLED()
+  if (use_onednn(x, weight)) return conv2d(pad_channels_last(x, pad), weight, bias, stride, 0, dilation, groups);
+#endif
   const auto padded = torch::constant_pad_nd(x, {pad[2], pad[3], pad[0], pad[1]}, 0.0);
   return conv2d(padded, weight, bias, stride, 0, dilation, groups);
 }

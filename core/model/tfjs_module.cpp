@@ -37,11 +37,35 @@ Axis resize_axis(int64_t in, int64_t out, bool align_corners, bool half_pixel, c
   return {lo.to(device), hi.to(device), w.to(device)};
 }
 
+// TF's legacy resize (no align_corners, no half-pixel centres) by a whole factor f, as
+// slices instead of gathers: output row f·i + k is x[i]·(1 − k/f) + x[min(i + 1, n − 1)]·k/f.
+// Worked in NHWC so a channels-last input (oneDNN's) stays channels-last without a copy.
+torch::Tensor upsample_axis(const torch::Tensor& nhwc, int64_t dim, int64_t f) {
+  const int64_t n = nhwc.size(dim);
+  const auto next = n > 1 ? torch::cat({nhwc.narrow(dim, 1, n - 1), nhwc.narrow(dim, n - 1, 1)}, dim) : nhwc;
+  std::vector<torch::Tensor> parts{nhwc};
+  for (int64_t k = 1; k < f; ++k) {
+    const double w = double(k) / double(f);
+    parts.push_back(nhwc * (1 - w) + next * w);
+  }
+  auto shape = nhwc.sizes().vec();
+  shape[dim] *= f;
+  return torch::stack(parts, dim + 1).reshape(shape);
+}
+
 }  // namespace
 
 torch::Tensor tf_resize_bilinear(const torch::Tensor& x, int64_t out_h, int64_t out_w, bool align_corners,
                                  bool half_pixel_centers) {
   TORCH_CHECK(x.dim() == 4, "tf_resize_bilinear: NCHW input expected, got ", x.sizes());
+  const int64_t fh = out_h / x.size(2), fw = out_w / x.size(3);
+  if (!align_corners && !half_pixel_centers && fh >= 1 && fw >= 1 && fh * x.size(2) == out_h &&
+      fw * x.size(3) == out_w) {
+    auto y = x.permute({0, 2, 3, 1});
+    if (fh > 1) y = upsample_axis(y, 1, fh);
+    if (fw > 1) y = upsample_axis(y, 2, fw);
+    return y.permute({0, 3, 1, 2});
+  }
   const auto ay = resize_axis(x.size(2), out_h, align_corners, half_pixel_centers, x.device());
   const auto ax = resize_axis(x.size(3), out_w, align_corners, half_pixel_centers, x.device());
   const auto wy = ay.w.to(x.dtype()).view({1, 1, -1, 1}), wx = ax.w.to(x.dtype()).view({1, 1, 1, -1});
@@ -147,10 +171,21 @@ int64_t TfjsGraphNetImpl::output_channels(size_t i) const { return nodes_.at(out
 
 std::vector<torch::Tensor> TfjsGraphNetImpl::forward(const torch::Tensor& x) {
   TORCH_CHECK(x.dim() == 4 && x.size(1) == 3, "graph network: expected images [N,3,H,W], got ", x.sizes());
+  // Without autograd, an element-wise op writes into an input that nothing else
+  // holds (its last use, no other handle or view): a frame at 576×432 then moves
+  // far less memory. With autograd every op makes a new tensor, as usual.
+  const bool in_place = !at::GradMode::is_enabled();
   std::vector<torch::Tensor> v(nodes_.size());
   for (size_t i = 0; i < nodes_.size(); ++i) {
     auto& n = nodes_[i];
     auto in = [&](size_t k) -> const torch::Tensor& { return v[n.in[k]]; };
+    auto owned = [&](size_t k) {
+      const auto& t = v[n.in[k]];
+      return in_place && last_use_[n.in[k]] == i && t.use_count() == 1 && t.storage().use_count() == 1 &&
+             std::count(n.in.begin(), n.in.end(), n.in[k]) == 1;
+    };
+    // in(k) may take the result of the binary op in place when its shape is the result's.
+    auto fits = [&](size_t k) { return owned(k) && in(k).sizes() == at::infer_size(in(0).sizes(), in(1).sizes()); };
     const std::string& op = n.op;
     if (op == "input") {
       v[i] = x;
@@ -161,25 +196,30 @@ std::vector<torch::Tensor> TfjsGraphNetImpl::forward(const torch::Tensor& x) {
       const auto& b = n.conv->bias;
       // rv::conv2d underneath takes at::conv2d (and its derivative) when autograd is on.
       auto y = tf_conv2d(in(0), w, b, n.stride, n.dilation, n.conv->groups, n.same);
-      if (n.act == "relu") y = torch::relu(y);
-      else if (n.act == "relu6") y = torch::clamp(y, 0.0, 6.0);
+      if (n.act == "relu") y = in_place ? y.relu_() : torch::relu(y);
+      else if (n.act == "relu6") y = in_place ? y.clamp_(0.0, 6.0) : torch::clamp(y, 0.0, 6.0);
       v[i] = y;
     } else if (op == "bias_add") {
-      v[i] = in(0) + n.value.view({1, -1, 1, 1});
+      const auto b = n.value.view({1, -1, 1, 1});
+      v[i] = owned(0) ? v[n.in[0]].add_(b) : in(0) + b;
     } else if (op == "identity") {
       v[i] = in(0);
     } else if (op == "relu") {
-      v[i] = torch::relu(in(0));
+      v[i] = owned(0) ? v[n.in[0]].relu_() : torch::relu(in(0));
     } else if (op == "relu6") {
-      v[i] = torch::clamp(in(0), 0.0, 6.0);
+      v[i] = owned(0) ? v[n.in[0]].clamp_(0.0, 6.0) : torch::clamp(in(0), 0.0, 6.0);
     } else if (op == "sigmoid") {
-      v[i] = torch::sigmoid(in(0));
-    } else if (op == "add") {
-      v[i] = in(0) + in(1);
+      v[i] = owned(0) ? v[n.in[0]].sigmoid_() : torch::sigmoid(in(0));
+    } else if (op == "add" || op == "mul") {
+      const bool add = op == "add";
+      if (fits(0) || fits(1)) {
+        const size_t k = fits(0) ? 0 : 1;
+        v[i] = add ? v[n.in[k]].add_(in(1 - k)) : v[n.in[k]].mul_(in(1 - k));
+      } else {
+        v[i] = add ? in(0) + in(1) : in(0) * in(1);
+      }
     } else if (op == "sub") {
-      v[i] = in(0) - in(1);
-    } else if (op == "mul") {
-      v[i] = in(0) * in(1);
+      v[i] = fits(0) ? v[n.in[0]].sub_(in(1)) : in(0) - in(1);
     } else if (op == "mean") {
       v[i] = in(0).mean({2, 3}, n.keep_dims);
     } else if (op == "concat") {

@@ -373,6 +373,13 @@ TEST(TfjsGraph, ReproducesCenterNetReference) {
   }
   EXPECT_EQ(net->output_channels(0), 80);
   EXPECT_EQ(net->output_channels(1), 128);
+  // Without autograd the module writes element-wise results into tensors nothing
+  // else holds; with autograd every op makes a new one. Both give the same numbers.
+  {
+    const auto plain = net->forward(input.permute({0, 3, 1, 2}).contiguous());
+    for (size_t i = 0; i < names.size(); ++i)
+      EXPECT_LE(max_abs(plain[i].detach(), mod[i]), 1e-5 * std::max(1.0, mod[i].abs().max().item<double>())) << names[i];
+  }
 
   // Trainable: a loss on the person logits reaches the first convolution.
   net->zero_grad();
@@ -453,6 +460,30 @@ TEST(TfResize, LegacyAndHalfPixel) {
   EXPECT_TRUE(torch::allclose(half.view({6}), torch::tensor({0.f, 2.5f, 7.5f, 12.5f, 17.5f, 20.f})));
   const auto corners = rv::tf_resize_bilinear(x, 1, 5, true, false);
   EXPECT_TRUE(torch::allclose(corners.view({5}), torch::tensor({0.f, 5.f, 10.f, 15.f, 20.f})));
+}
+
+// The whole-factor legacy path (slices, channels-last kept) against TF's formula done by hand.
+TEST(TfResize, WholeFactorMatchesTheFormula) {
+  torch::manual_seed(5);
+  const auto x = torch::rand({2, 3, 3, 5}).contiguous(torch::MemoryFormat::ChannelsLast);
+  const auto y = rv::tf_resize_bilinear(x, 12, 10, false, false);
+  ASSERT_EQ(y.sizes(), (std::vector<int64_t>{2, 3, 12, 10}));
+  EXPECT_TRUE(y.is_contiguous(torch::MemoryFormat::ChannelsLast));
+  auto want = torch::empty({2, 3, 12, 10});
+  auto axis = [](int64_t d, int64_t f, int64_t n) {
+    const double src = double(d) / double(f);
+    const int64_t lo = static_cast<int64_t>(src);
+    return std::make_tuple(lo, std::min(lo + 1, n - 1), src - double(lo));
+  };
+  for (int64_t r = 0; r < 12; ++r)
+    for (int64_t c = 0; c < 10; ++c) {
+      const auto [r0, r1, wr] = axis(r, 4, 3);
+      const auto [c0, c1, wc] = axis(c, 2, 5);
+      auto at = [&](int64_t i, int64_t j) { return x.select(2, i).select(2, j); };
+      want.select(2, r).select(2, c).copy_((at(r0, c0) * (1 - wc) + at(r0, c1) * wc) * (1 - wr) +
+                                           (at(r1, c0) * (1 - wc) + at(r1, c1) * wc) * wr);
+    }
+  EXPECT_LE(max_abs(y.contiguous(), want), 1e-6);
 }
 
 // rv::conv2d takes oneDNN's kernels when autograd is off; with it on, at::conv2d.
