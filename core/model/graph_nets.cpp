@@ -35,6 +35,8 @@ GraphDensityNet::GraphDensityNet(const NetSpec& spec) : spec_(spec) {
   const int64_t features = trunk_->output_channels(0);
   if (features <= 0 || trunk_->output_channels(1) <= 0)
     throw InputError(spec.arch + " graph topology: the trunk's outputs have no known channel count");
+  // Of the detector's 80 class logits only the person's (channel 0) is read.
+  trunk_->keep_output_channels(1, 1);
   using torch::nn::Conv2dOptions;
   fuse1_ = register_module("fuse1", torch::nn::Conv2d(Conv2dOptions(features + 1, 64, 3).padding(1)));
   fuse2_ = register_module("fuse2", torch::nn::Conv2d(Conv2dOptions(64, 32, 3).padding(1)));

@@ -169,6 +169,18 @@ TfjsGraphNetImpl::TfjsGraphNetImpl(const nlohmann::json& topology, const std::st
 
 int64_t TfjsGraphNetImpl::output_channels(size_t i) const { return nodes_.at(outputs_.at(i)).channels; }
 
+bool TfjsGraphNetImpl::keep_output_channels(size_t i, int64_t n) {
+  TORCH_CHECK(i < outputs_.size() && n >= 1, "keep_output_channels: output ", i, " / ", n, " channels out of range");
+  const int64_t k = outputs_[i];
+  auto& node = nodes_[k];
+  const bool read_by_nodes = std::any_of(nodes_.begin(), nodes_.end(), [&](const Node& m) {
+    return std::find(m.in.begin(), m.in.end(), k) != m.in.end();
+  });
+  if (node.op != "conv" || read_by_nodes || std::count(outputs_.begin(), outputs_.end(), k) != 1) return false;
+  node.keep = std::min(n, node.channels);
+  return true;
+}
+
 std::vector<torch::Tensor> TfjsGraphNetImpl::forward(const torch::Tensor& x) {
   TORCH_CHECK(x.dim() == 4 && x.size(1) == 3, "graph network: expected images [N,3,H,W], got ", x.sizes());
   // Without autograd, an element-wise op writes into an input that nothing else
@@ -192,8 +204,12 @@ std::vector<torch::Tensor> TfjsGraphNetImpl::forward(const torch::Tensor& x) {
     } else if (op == "const") {
       v[i] = n.value;
     } else if (op == "conv") {
-      const auto& w = n.conv->weight;
-      const auto& b = n.conv->bias;
+      auto w = n.conv->weight;
+      auto b = n.conv->bias;
+      if (n.keep > 0) {
+        w = w.narrow(0, 0, n.keep);
+        if (b.defined()) b = b.narrow(0, 0, n.keep);
+      }
       // rv::conv2d underneath takes at::conv2d (and its derivative) when autograd is on.
       auto y = tf_conv2d(in(0), w, b, n.stride, n.dilation, n.conv->groups, n.same);
       if (n.act == "relu") y = in_place ? y.relu_() : torch::relu(y);

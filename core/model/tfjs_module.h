@@ -42,6 +42,11 @@ class TfjsGraphNetImpl : public torch::nn::Module {
   const nlohmann::json& topology() const { return topology_; }
   // Channels of output i (from the topology's shapes), -1 when unknown.
   int64_t output_channels(size_t i) const;
+  // The caller reads only the first n channels of output i: when that output is a
+  // convolution that no other node reads, forward() computes just those (the
+  // rest of its weights stay, untouched, so the module still loads and saves
+  // whole). Returns whether it applied. Throws when i is out of range or n < 1.
+  bool keep_output_channels(size_t i, int64_t n);
 
  private:
   struct Node {
@@ -53,6 +58,7 @@ class TfjsGraphNetImpl : public torch::nn::Module {
     bool same = true, depthwise = false, keep_dims = true, align_corners = false, half_pixel = false, max_pool = true;
     std::string act;
     int64_t channels = -1;
+    int64_t keep = 0;  // conv: compute only the first `keep` output channels (0 = all)
   };
   nlohmann::json topology_;
   std::string source_;

@@ -380,6 +380,16 @@ TEST(TfjsGraph, ReproducesCenterNetReference) {
     for (size_t i = 0; i < names.size(); ++i)
       EXPECT_LE(max_abs(plain[i].detach(), mod[i]), 1e-5 * std::max(1.0, mod[i].abs().max().item<double>())) << names[i];
   }
+  // Only the person logits: the class convolution computes one channel, the same one.
+  EXPECT_FALSE(net->keep_output_channels(1, 1)) << "the head features are a product, not a convolution";
+  EXPECT_THROW(net->keep_output_channels(names.size(), 1), c10::Error);
+  ASSERT_TRUE(net->keep_output_channels(0, 1));
+  {
+    torch::NoGradGuard no_grad;
+    const auto person = net->forward(input.permute({0, 3, 1, 2}).contiguous())[0];
+    ASSERT_EQ(person.size(1), 1);
+    EXPECT_LE(max_abs(person, mod[0].narrow(1, 0, 1)), 1e-5 * std::max(1.0, mod[0].abs().max().item<double>()));
+  }
 
   // Trainable: a loss on the person logits reaches the first convolution.
   net->zero_grad();
