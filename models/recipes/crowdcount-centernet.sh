@@ -18,7 +18,7 @@
 #      RESUME (a checkpoint), DEVICE (default cpu), STOP_AFTER (stop with a checkpoint).
 set -euo pipefail
 bin=${1:-build/training/rankvision}
-out=${2:-models/crowdcount-centernet.rvm}
+out=${2:-runs/centernet-stage1.rvm}
 data=${RANKVISION_DATA:-../shared/data}
 its=${ITERATIONS:-1500}
 resume=()

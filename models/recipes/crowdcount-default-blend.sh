@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Recipe of models/crowdcount-default.rvm since 2026-12-04 (see models/crowdcount-default.md):
+# Recipe of models/crowdcount-posenet.rvm, the default from 2026-12-04 to 2026-12-05 (card: models/crowdcount-posenet.md):
 # the weight average of two fine-tunings of one stage-1 network, calibrated on the
 # ShanghaiTech B training images.
 #   A. models/checkpoints/crowdcount-posenet-stage1-3000.rvm: stage 1
@@ -41,7 +41,7 @@ sha80)
     --threads "${THREADS:-2}" --checkpoint-every 100 --log "${out%.rvm}.log.jsonl" --out "$out" "${resume[@]}"
   ;;
 blend)
-  out=${2:-models/crowdcount-default.rvm}
+  out=${2:-models/crowdcount-posenet.rvm}
   "$bin" info models/checkpoints/crowdcount-posenet-stage1-3000.rvm \
     --blend models/checkpoints/crowdcount-posenet-sha80.rvm --blend-weight 0.5 \
     --set-input-scale 0.5625 --scale-counts 0.8842 --out "$out"

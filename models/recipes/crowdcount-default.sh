@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Recipe of models/crowdcount-default.rvm (see models/crowdcount-default.md).
+# Recipe of the VGG16 x0.25 counting default of 2026-11 (a historical model: today's default is
+# made by models/recipes/crowdcount-centernet-default.sh, see models/crowdcount-default.md).
 # Multi-task training from scratch (no ImageNet weights here): ShanghaiTech B
 # train labels (80 images held out for validation, seeded split) + lambda x the
 # all-pairs ranking loss on nested crops of unlabelled images (ShanghaiTech A

@@ -32,7 +32,7 @@
 set -euo pipefail
 stage1=${1:?usage: crowdcount-posenet-stage2.sh STAGE1_BUNDLE [RANKVISION_BIN] [OUT]}
 bin=${2:-build/training/rankvision}
-out=${3:-models/crowdcount-default.rvm}
+out=${3:-runs/posenet-stage2.rvm}
 data=${RANKVISION_DATA:-../shared/data}
 its=${ITERATIONS:-1800}
 resume=()

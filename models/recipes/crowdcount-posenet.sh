@@ -33,7 +33,7 @@
 #      models/recipes/crowdcount-posenet-stage2.sh OUT.ckpt).
 set -euo pipefail
 bin=${1:-build/training/rankvision}
-out=${2:-models/crowdcount-default.rvm}
+out=${2:-runs/posenet-stage1.rvm}
 data=${RANKVISION_DATA:-../shared/data}
 its=${ITERATIONS:-3000}
 resume=()
