@@ -8,6 +8,9 @@ video=/usr/share/doc/opencv-doc/examples/data/vtest.avi
 # To reproduce it exactly, make that base from the history and pass it as VTEST_BASE:
 #   git show d940968:models/crowdcount-default.rvm > out/default-2026-11-26-v1.rvm
 #   rankvision info out/default-2026-11-26-v1.rvm --upgrade --out out/default-2026-11-26.rvm
+# Since 2026-12-05 the default (the base below when none is given) is the CenterNet-trunk
+# model (models/crowdcount-default.md); adapting from it has not been tried yet. The earlier
+# PoseNet default is models/crowdcount-posenet.rvm.
 base=${VTEST_BASE:-models/crowdcount-default.rvm}
 vtest_iterations=150
 vtest_frame_weight=10
