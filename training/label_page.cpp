@@ -108,8 +108,18 @@ function show(i) {
   img.src = "/frames/" + encodeURIComponent(f.name);
 }
 
-async function save() {
+// Saves run one after another, in the order of the changes, and each sends the
+// frame's points as they are when it starts: concurrent POSTs could otherwise
+// reach the server out of order and leave an older state on disk (a click
+// saved after the undo that followed it).
+let saving = Promise.resolve();
+function save() {
   const f = frames[current];
+  saving = saving.then(() => post(f));
+  return saving;
+}
+
+async function post(f) {
   try {
     const r = await fetch("/api/points", {method: "POST", headers: {"Content-Type": "application/json"},
                                           body: JSON.stringify({frame: f.name, points: f.points})});
