@@ -228,8 +228,8 @@ std::vector<torch::Tensor> TfjsGraphNetImpl::forward(const torch::Tensor& x) {
       v[i] = owned(0) ? v[n.in[0]].sigmoid_() : torch::sigmoid(in(0));
     } else if (op == "add" || op == "mul") {
       const bool add = op == "add";
-      if (fits(0) || fits(1)) {
-        const size_t k = fits(0) ? 0 : 1;
+      const int k = fits(0) ? 0 : fits(1) ? 1 : -1;  // the input that can take the result
+      if (k >= 0) {
         v[i] = add ? v[n.in[k]].add_(in(1 - k)) : v[n.in[k]].mul_(in(1 - k));
       } else {
         v[i] = add ? in(0) + in(1) : in(0) * in(1);
