@@ -15,19 +15,6 @@
 #      RESUME (a checkpoint of this stage), STOP_AFTER, DEVICE (default cpu).
 set -euo pipefail
 stage1=${1:?usage: crowdcount-centernet-stage2.sh STAGE1_BUNDLE [RANKVISION_BIN] [OUT]}
-bin=${2:-build/training/rankvision}
-out=${3:-runs/centernet-stage2.rvm}
-data=${RANKVISION_DATA:-../shared/data}
-its=${ITERATIONS:-1500}
-resume=()
-[ -n "${RESUME:-}" ] && resume=(--resume "$RESUME")
-[ -n "${STOP_AFTER:-}" ] && resume+=(--stop-after "$STOP_AFTER")
-"$bin" train-count \
-  --shanghaitech "$data/shanghaitech/part_B/train_data" \
-  --arch centernet_mnv3 --init "$stage1" --freeze-trunk 10 \
-  --input-scale 0.75 --input-size 256 --patch-min 160 --patch-max 448 --background 0.1 \
-  --batch 16 --no-rank \
-  --optimiser adam --lr 3e-4 --trunk-lr-mult 0.1 --weight-decay 1e-4 \
-  --warmup 50 --lr-schedule cosine --iterations "$its" \
-  --val 80 --val-every "${VAL_EVERY:-250}" --seed 1 --threads "${THREADS:-2}" --device "${DEVICE:-cpu}" \
-  --checkpoint-every 100 --log "${out%.rvm}.log.jsonl" --out "$out" "${resume[@]}" "${@:4}"
+# Stage 1's recipe with these changes (its command otherwise).
+INIT=$stage1 PATCH_MIN=160 PATCH_MAX=448 LR=3e-4 WARMUP=50 \
+  exec "$(dirname "$0")/crowdcount-centernet.sh" "${2:-build/training/rankvision}" "${3:-runs/centernet-stage2.rvm}" "${@:4}"
