@@ -21,7 +21,9 @@
 #include "data/annotations.h"
 #include "data/frame_source.h"
 #include "engine/engines.h"
+#include "model/graph_nets.h"
 #include "model/mobilenet.h"
+#include "model/tfjs_graph.h"
 #include "iqa_cli_util.h"
 #include "train/checkpoint.h"
 #include "train/iqa_trainer.h"
@@ -79,11 +81,11 @@ Args train_iqa_args() {
                 {"lr-floor", "X", "final lr fraction of the cosine schedule", "0.01"},
                 {"trunk-lr-mult", "X", "lr factor for the pretrained trunk (e.g. 0.1)", "1"},
                 {"freeze-trunk", "N", "keep the first N conv layers of the trunk fixed", "0"},
-                {"arch", "NAME", "network architecture: vgg16 or posenet_mnv1 (PoseNet's MobileNetV1 trunk)", "vgg16"},
+                {"arch", "NAME", "network architecture: vgg16, posenet_mnv1 (PoseNet's MobileNetV1 trunk) or centernet_mnv3 (CenterNet's MobileNetV3 trunk, COCO; needs --init its model.json or a bundle)", "vgg16"},
                 {"width", "X", "channel width multiplier (1 = the paper's VGG16; 0.75 = PoseNet)", "0.25 (posenet_mnv1: 0.75)"},
                 {"batch-norm", "", "batch normalisation in the trunk (advised from scratch)", ""},
-                {"init", "MODEL", "start from a quality bundle (its architecture is kept), or a TF.js MobileNetV1 "
-                                  "model.json (--arch posenet_mnv1: pretrained trunk)", ""},
+                {"init", "MODEL", "start from a quality bundle (its architecture is kept), or a TF.js graph model.json "
+                                  "(--arch posenet_mnv1 or centernet_mnv3: pretrained trunk)", ""},
                 {"val-every", "N", "validate every N stage-2 iterations", "only at the end"},
                 {"val-crops", "N", "random crops per validation image", "5"},
                 {"calib-crops", "N", "random crops per training image for the 0-100 calibration", "5"},
@@ -208,7 +210,7 @@ IqaRun read_train_iqa_flags(const Args& args) {
 }
 
 // A new network of --arch / --width / --batch-norm, or --init: a quality bundle (its architecture
-// kept) or a TF.js MobileNetV1 graph (model.json) for the trunk.
+// kept) or a TF.js graph (model.json: PoseNet's MobileNetV1 or CenterNet's MobileNetV3) for the trunk.
 ModelBundle fresh_quality_bundle(const Args& args) {
   NetSpec spec;
   spec.task = Task::Quality;
@@ -219,13 +221,14 @@ ModelBundle fresh_quality_bundle(const Args& args) {
   const std::string init = args.str("init");
   const bool graph = init.size() > 5 && init.compare(init.size() - 5, 5, ".json") == 0;
   if (!init.empty() && !graph) return load_bundle(init, Task::Quality);
+  if (!graph) return make_bundle(spec);
+  require_file("--init", init);
+  const TfjsGraph tfjs = load_tfjs_graph(init);
+  attach_graph_topology(spec, tfjs);
   ModelBundle bundle = make_bundle(spec);
-  if (graph) {
-    require_file("--init", init);
-    const int n = import_tfjs_trunk(*bundle.net, init);
-    std::cout << "imported " << n << " MobileNetV1 layers from " << init << "\n";
-    bundle.meta.provenance["init"] = init;
-  }
+  const int n = import_tfjs_trunk(*bundle.net, tfjs);
+  std::cout << "imported " << n << (spec.graph.is_null() ? " MobileNetV1 layers" : " graph tensors") << " from " << init << "\n";
+  bundle.meta.provenance["init"] = init;
   return bundle;
 }
 

@@ -10,26 +10,46 @@ namespace {
 
 const char* kCenterNetFeatures = "tower_0/CenternetHead/mul";
 const char* kCenterNetClasses = "tower_0/CenternetHead/centernet_cls_output/BiasAdd";
+// Quality: the activated expansion convs of blocks 1, 3, 6, 10, 12 and 14
+// (strides 2, 4, 8, 16, 16, 32).
+const char* kCenterNetQualityTaps[] = {
+    "tower_0/MobilenetV3/expanded_conv_1/expand/Relu",
+    "tower_0/MobilenetV3/expanded_conv_3/expand/Relu",
+    "tower_0/MobilenetV3/expanded_conv_6/expand/hard_swish/mul_1",
+    "tower_0/MobilenetV3/expanded_conv_10/expand/hard_swish/mul_1",
+    "tower_0/MobilenetV3/expanded_conv_12/expand/hard_swish/mul_1",
+    "tower_0/MobilenetV3/expanded_conv_14/expand/hard_swish/mul_1",
+};
 
 }  // namespace
 
 bool is_graph_architecture(const std::string& arch) { return arch == "centernet_mnv3"; }
 
-std::vector<std::string> graph_trunk_outputs(const std::string& arch) {
+std::vector<std::string> graph_trunk_outputs(const std::string& arch, Task task) {
+  if (arch == "centernet_mnv3" && task == Task::Quality)
+    return {std::begin(kCenterNetQualityTaps), std::end(kCenterNetQualityTaps)};
   if (arch == "centernet_mnv3") return {kCenterNetFeatures, kCenterNetClasses};
   throw InputError("architecture '" + arch + "' has no TF.js graph trunk");
 }
 
 void attach_graph_topology(NetSpec& spec, const TfjsGraph& graph) {
   if (!is_graph_architecture(spec.arch)) return;
-  spec.graph = tfjs_subgraph(graph, graph_trunk_outputs(spec.arch));
+  spec.graph = tfjs_subgraph(graph, graph_trunk_outputs(spec.arch, spec.task));
 }
 
-GraphDensityNet::GraphDensityNet(const NetSpec& spec) : spec_(spec) {
+namespace {
+
+void require_graph(const NetSpec& spec) {
   if (spec.graph.is_null())
     throw InputError("architecture '" + spec.arch +
                      "' is built from its TF.js graph: start from it (--init models/pretrained/centernet/centernet.json) "
                      "or from a model bundle of this architecture");
+}
+
+}  // namespace
+
+GraphDensityNet::GraphDensityNet(const NetSpec& spec) : spec_(spec) {
+  require_graph(spec);
   if (!(spec.density_scale > 0)) throw InputError("density_scale must be positive");
   trunk_ = register_module("trunk", TfjsGraphNet(spec.graph, spec.arch + " graph topology"));
   const int64_t features = trunk_->output_channels(0);
@@ -65,5 +85,46 @@ torch::Tensor GraphDensityNet::dense(const torch::Tensor& images) {
 }
 
 torch::Tensor GraphDensityNet::scalar(const torch::Tensor& images) { return dense(images).sum({1, 2, 3}); }
+
+GraphQualityNet::GraphQualityNet(const NetSpec& spec) : spec_(spec) {
+  require_graph(spec);
+  trunk_ = register_module("trunk", TfjsGraphNet(spec.graph, spec.arch + " graph topology"));
+  const auto& outputs = spec.graph.at("outputs");
+  int64_t features = 0;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const int64_t c = trunk_->output_channels(i);
+    if (c <= 0) throw InputError(spec.arch + " graph topology: output " + std::to_string(i) + " has no known channel count");
+    features += 2 * c;
+  }
+  if (features == 0) throw InputError(spec.arch + " graph topology: the quality trunk has no outputs");
+  // The statistics differ in scale by orders of magnitude from layer to layer:
+  // standardise them (running statistics at inference) before the MLP.
+  norm_ = register_module("norm", torch::nn::BatchNorm1d(torch::nn::BatchNorm1dOptions(features).affine(false)));
+  fc1_ = register_module("fc1", torch::nn::Linear(features, 128));
+  drop_ = register_module("drop", torch::nn::Dropout(0.25));
+  fc2_ = register_module("fc2", torch::nn::Linear(128, 1));
+  mean_ = register_buffer("mean", channel_tensor(spec.mean));
+  std_ = register_buffer("std", channel_tensor(spec.std));
+}
+
+torch::Tensor GraphQualityNet::features(const torch::Tensor& images) {
+  TORCH_CHECK(images.dim() == 4 && images.size(1) == 3, "expected images [N,3,H,W], got ", images.sizes());
+  const auto f = trunk_->forward((images - mean_) / std_);
+  std::vector<torch::Tensor> stats;
+  for (const auto& y : f) {
+    const auto m = y.mean({2, 3});
+    stats.push_back(m);
+    // sqrt(var + eps): finite gradients where a channel is constant.
+    stats.push_back(torch::sqrt((y - m.unsqueeze(2).unsqueeze(3)).pow(2).mean({2, 3}) + 1e-6));
+  }
+  return torch::cat(stats, 1);
+}
+
+torch::Tensor GraphQualityNet::dense(const torch::Tensor& images) {
+  auto y = torch::relu(fc1_->forward(drop_->forward(norm_->forward(features(images)))));
+  return fc2_->forward(y).view({-1, 1, 1, 1});
+}
+
+torch::Tensor GraphQualityNet::scalar(const torch::Tensor& images) { return dense(images).view({-1}); }
 
 }  // namespace rv

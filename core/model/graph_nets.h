@@ -9,6 +9,12 @@
 // 8 and fed, with the detector's own person logits (max over each 2×2 cell),
 // to two 3×3 convs and a 1×1: the density map at stride 8. The graph takes
 // RGB 0..255 (mean 0, std 1/255 in the spec).
+//
+// Quality network "centernet_mnv3" (task quality): the same MobileNetV3 trunk
+// (no FPN, any input size); the mean and standard deviation over the image of
+// the expansion layers of six of its blocks (strides 2 to 32, 64 to 960
+// channels: from fine texture and noise up to objects), standardised by a
+// batch norm without affine terms, into a small MLP to one raw score.
 #include <string>
 #include <vector>
 
@@ -21,8 +27,8 @@ struct TfjsGraph;
 
 // True for architectures whose trunk is a TF.js graph (spec.graph needed).
 bool is_graph_architecture(const std::string& arch);
-// The graph nodes an architecture's trunk computes (tfjs_subgraph outputs).
-std::vector<std::string> graph_trunk_outputs(const std::string& arch);
+// The graph nodes an architecture's trunk computes for a task (tfjs_subgraph outputs).
+std::vector<std::string> graph_trunk_outputs(const std::string& arch, Task task);
 
 class GraphDensityNet : public RankNet {
  public:
@@ -40,7 +46,27 @@ class GraphDensityNet : public RankNet {
   torch::Tensor mean_, std_;
 };
 
-// Sets spec.graph to the trunk topology of spec.arch cut out of `graph`
+class GraphQualityNet : public RankNet {
+ public:
+  explicit GraphQualityNet(const NetSpec& spec);
+  torch::Tensor dense(const torch::Tensor& images) override;
+  torch::Tensor scalar(const torch::Tensor& images) override;
+  int output_stride() const override { return 32; }
+  const NetSpec& spec() const override { return spec_; }
+  TfjsGraphNet& trunk() { return trunk_; }
+  // The pooled statistics [N, 2 * sum of tapped channels] the head sees.
+  torch::Tensor features(const torch::Tensor& images);
+
+ private:
+  NetSpec spec_;
+  TfjsGraphNet trunk_{nullptr};
+  torch::nn::BatchNorm1d norm_{nullptr};
+  torch::nn::Linear fc1_{nullptr}, fc2_{nullptr};
+  torch::nn::Dropout drop_{nullptr};
+  torch::Tensor mean_, std_;
+};
+
+// Sets spec.graph to the trunk topology of spec.arch (for spec.task) cut out of `graph`
 // (graph architectures only; others are left as they are).
 void attach_graph_topology(NetSpec& spec, const TfjsGraph& graph);
 

@@ -104,7 +104,8 @@ int import_tfjs_trunk(RankNet& net, const TfjsGraph& graph) {
   if (auto* d = dynamic_cast<MobileDensityNet*>(&net)) return import_tfjs_mobilenet(d->trunk(), graph);
   if (auto* q = dynamic_cast<MobileQualityNet*>(&net)) return import_tfjs_mobilenet(q->trunk(), graph);
   if (auto* c = dynamic_cast<GraphDensityNet*>(&net)) return c->trunk()->load_weights(graph);
-  throw InputError(graph.path + ": a TF.js graph initialises the trunk of --arch posenet_mnv1 (counting or quality) or centernet_mnv3 (counting) only (this network is '" +
+  if (auto* c = dynamic_cast<GraphQualityNet*>(&net)) return c->trunk()->load_weights(graph);
+  throw InputError(graph.path + ": a TF.js graph initialises the trunk of --arch posenet_mnv1 or centernet_mnv3 only (this network is '" +
                    net.spec().arch + "')");
 }
 

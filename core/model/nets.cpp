@@ -117,7 +117,7 @@ RankNetPtr build_network(const NetSpec& spec) {
     throw InputError("architecture '" + spec.arch + "': unknown (known: vgg16, posenet_mnv1, centernet_mnv3)");
   }
   if (spec.arch == "centernet_mnv3") {
-    if (spec.task == Task::Quality) throw InputError("architecture 'centernet_mnv3' is a counting network only");
+    if (spec.task == Task::Quality) return std::make_shared<GraphQualityNet>(spec);
     return std::make_shared<GraphDensityNet>(spec);
   }
   if (spec.arch == "posenet_mnv1") {

@@ -14,6 +14,8 @@
 # opencv-doc example images), the all-pairs loss, 2 sources x 2 types per batch.
 # Usage: models/recipes/iqa-posenet.sh [RANKVISION_BIN] [OUT] [extra train-iqa flags]
 # Env: RANKVISION_DATA (default ../shared/data), ARM, SEED (default 1),
+#      ARCH (default posenet_mnv1; centernet_mnv3: CenterNet's MobileNetV3 trunk, COCO's 80 classes,
+#      models/pretrained/centernet, the same recipe otherwise),
 #      ITERATIONS (default 500), RANK_ITERS (default 300), THREADS (default 2), LAMBDA (default 1),
 #      CROP (training crop side, default 224), FREEZE (fixed trunk layers, default 5),
 #      TRUNK_LR (trunk lr factor, default 0.1).
@@ -40,6 +42,12 @@ bin=${1:-build/training/rankvision}
 out=${2:-models/iqa-default.rvm}
 data=${RANKVISION_DATA:-../shared/data}
 arm=${ARM:-multitask}
+arch=${ARCH:-posenet_mnv1}
+case $arch in
+  posenet_mnv1) init=models/pretrained/posenet/posenet.json ;;
+  centernet_mnv3) init=models/pretrained/centernet/centernet.json ;;
+  *) echo "iqa-posenet.sh: unknown ARCH '$arch' (posenet_mnv1, centernet_mnv3)" >&2; exit 2 ;;
+esac
 its=${ITERATIONS:-500}
 unlabelled=(--images "$data/shanghaitech/part_B/train_data/images" --images "$data/mall/frames"
             --images /usr/share/doc/opencv-doc/examples/data --distortions tid2013 --rank-sources 2 --rank-types 2)
@@ -50,7 +58,7 @@ case $arm in
   *) echo "iqa-posenet.sh: unknown ARM '$arm' (regression, rank+finetune, multitask)" >&2; exit 2 ;;
 esac
 "$bin" train-iqa --scores "$data/livec/scores.csv" --score-images "$data/livec/images" --val "${VAL:-100}" --val-crops 5 \
-  --arch posenet_mnv1 --init models/pretrained/posenet/posenet.json --freeze-trunk "${FREEZE:-5}" --trunk-lr-mult "${TRUNK_LR:-0.1}" \
+  --arch "$arch" --init "$init" --freeze-trunk "${FREEZE:-5}" --trunk-lr-mult "${TRUNK_LR:-0.1}" \
   --iterations "$its" --batch 16 --crop "${CROP:-224}" --optimizer adam --lr 1e-3 --weight-decay 1e-4 \
   --warmup 40 --lr-schedule cosine --val-every 100 --seed "${SEED:-1}" --threads "${THREADS:-2}" \
   --checkpoint-every 100 "${flags[@]}" --out "$out" "${@:3}"

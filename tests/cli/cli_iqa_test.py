@@ -341,8 +341,35 @@ def case_posenet(d):
     expect_error(run("train-iqa", "--scores", scores, "--score-images", img_dir, "--arch", "posenet_mnv1", "--init",
                      os.path.join(d, "missing.json"), "--out", os.path.join(d, "x.rvb"), check=False), "missing.json")
     expect_error(run("train-iqa", "--scores", scores, "--score-images", img_dir, "--init", posenet, "--iterations",
-                     "1", "--out", os.path.join(d, "x.rvb"), check=False), "posenet_mnv1 (counting or quality)")
+                     "1", "--out", os.path.join(d, "x.rvb"), check=False), "posenet_mnv1 or centernet_mnv3")
     assert not os.path.exists(os.path.join(d, "x.rvb"))
+
+
+def case_centernet(d):
+    """train-iqa from CenterNet's pretrained MobileNetV3 trunk (--arch centernet_mnv3 --init model.json):
+    the bundle carries the trunk's topology, so eval-iqa and a resumed run need no graph file."""
+    img_dir, scores, unl, rows = make_iqa(d)
+    cn = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models", "pretrained", "centernet",
+                      "centernet.json")
+    expect_error(run("train-iqa", "--scores", scores, "--score-images", img_dir, "--arch", "centernet_mnv3",
+                     "--iterations", "1", "--out", os.path.join(d, "x.rvb"), check=False),
+                 "--init models/pretrained/centernet")
+    assert not os.path.exists(os.path.join(d, "x.rvb"))
+    out, log = os.path.join(d, "cn.rvb"), os.path.join(d, "cn.jsonl")
+    p = run("train-iqa", "--scores", scores, "--score-images", img_dir, "--mode", "finetune", "--rank-iterations",
+            "0", "--iterations", "30", "--batch", "8", "--crop", "64", "--arch", "centernet_mnv3", "--init", cn,
+            "--freeze-trunk", "5", "--trunk-lr-mult", "0.1", "--warmup", "3", "--lr-schedule", "cosine", "--lr",
+            "1e-3", "--log", log, "--threads", "1", "--out", out, timeout=170)
+    assert "graph tensors from" in p.stdout and "froze the first 5 trunk layers" in p.stdout, p.stdout
+    meta = json.loads(run("info", out).stdout)["meta"]
+    assert meta["architecture"] == "centernet_mnv3", meta
+    assert abs(meta["normalisation"]["std"][0] - 1 / 255) < 1e-9, meta["normalisation"]
+    losses = [r["reg_loss_avg"] for r in map(json.loads, open(log)) if "reg_loss_avg" in r]
+    assert len(losses) >= 2 and losses[-1] < losses[0], losses
+    # The bundle alone scores images (the graph file is not read again).
+    e = last_json(run("eval-iqa", "--model", out, "--images", img_dir, "--scores", scores, "--crops", "2",
+                      "--crop", "64"))
+    assert e["n"] == len(rows) and -1 <= e["srocc"] <= 1, e
 
 
 def case_visualise(d):

@@ -461,6 +461,54 @@ TEST(GraphDensityNet, StrideEightAnySizeAndBundleRoundTrip) {
   fs::remove_all(dir);
 }
 
+// The quality network on CenterNet's trunk: one score per image at any input size,
+// its pooled statistics from the six tapped layers, the pretrained weights in use
+// (the tapped features equal the original graph's), and a bundle round trip.
+TEST(GraphQualityNet, ScoresAnySizeFromTheGraphTapsAndRoundTrips) {
+  rv::NetSpec spec;
+  spec.task = rv::Task::Quality;
+  spec.arch = "centernet_mnv3";
+  rv::set_arch_normalisation(spec);
+  expect_input_error([&] { rv::build_network(spec); }, "--init models/pretrained/centernet/centernet.json");
+  rv::attach_graph_topology(spec, centernet());
+  const auto taps = rv::graph_trunk_outputs("centernet_mnv3", rv::Task::Quality);
+  ASSERT_EQ(taps.size(), 6u);
+  rv::ModelBundle b = rv::make_bundle(spec);
+  EXPECT_GT(rv::import_tfjs_trunk(*b.net, centernet()), 50);
+  b.net->eval();
+  auto* q = dynamic_cast<rv::GraphQualityNet*>(b.net.get());
+  ASSERT_NE(q, nullptr);
+  torch::manual_seed(6);
+  const auto images = torch::rand({2, 3, 75, 101});
+  torch::NoGradGuard no_grad;
+  const auto scores = b.net->scalar(images);
+  EXPECT_EQ(scores.sizes(), (std::vector<int64_t>{2}));
+  EXPECT_TRUE(torch::isfinite(scores).all().item<bool>());
+  // The statistics are those of the original graph's nodes (RGB 0..255 in).
+  const auto ran = rv::run_tfjs_graph(centernet(), (images[0] * 255).permute({1, 2, 0}).unsqueeze(0), taps);
+  const auto f = q->features(images.narrow(0, 0, 1));
+  int64_t at = 0;
+  for (const auto& name : taps) {
+    const auto y = ran.at(name).permute({0, 3, 1, 2});
+    const int64_t c = y.size(1);
+    EXPECT_TRUE(torch::allclose(f.narrow(1, at, c), y.mean({2, 3}), 1e-3, 1e-4)) << name;
+    const auto sd = torch::sqrt(y.var({2, 3}, /*unbiased=*/false) + 1e-6);  // the network's eps
+    EXPECT_TRUE(torch::allclose(f.narrow(1, at + c, c), sd, 1e-3, 1e-4)) << name;
+    at += 2 * c;
+  }
+  EXPECT_EQ(at, f.size(1));
+  const auto dir = temp_dir("graph-quality-bundle");
+  const auto path = (dir / "q.rvm").string();
+  rv::save_bundle(path, b);
+  const auto back = rv::load_bundle(path, rv::Task::Quality);
+  EXPECT_EQ(back.meta.spec.arch, "centernet_mnv3");
+  EXPECT_EQ(back.meta.spec.graph, spec.graph);
+  back.net->eval();
+  EXPECT_TRUE(torch::allclose(back.net->scalar(images), scores, 1e-5, 1e-6));
+  expect_input_error([&] { rv::load_bundle(path, rv::Task::Count); }, "q.rvm");
+  fs::remove_all(dir);
+}
+
 // TF's legacy ResizeBilinear (no half-pixel centres) is not PyTorch's bilinear.
 TEST(TfResize, LegacyAndHalfPixel) {
   const auto x = torch::tensor({0.f, 10.f, 20.f}).view({1, 1, 1, 3});
