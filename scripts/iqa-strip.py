@@ -78,11 +78,8 @@ def main():
         per_row = 6
         rows = []
         for i in range(0, len(tiles), per_row):
-            row = tiles[i:i + per_row]
-            width = sum(t.shape[1] for t in tiles[:per_row])
-            strip = np.hstack(row)
-            rows.append(cv2.copyMakeBorder(strip, 0, 0, 0, width - strip.shape[1], cv2.BORDER_CONSTANT,
-                                           value=(255, 255, 255)))
+            rows.append(np.hstack(tiles[i:i + per_row]))
+        # Tiles differ in width (aspect ratios): pad every row to the widest.
         width = max(r.shape[1] for r in rows)
         rows = [cv2.copyMakeBorder(r, 0, 0, 0, width - r.shape[1], cv2.BORDER_CONSTANT, value=(255, 255, 255))
                 for r in rows]
