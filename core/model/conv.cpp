@@ -80,6 +80,16 @@ torch::Tensor channel_tensor(const std::vector<double>& v) {
   return torch::tensor(std::vector<float>(v.begin(), v.end())).view({1, 3, 1, 1});
 }
 
+torch::Tensor mean_sd_statistics(const std::vector<torch::Tensor>& maps) {
+  std::vector<torch::Tensor> stats;
+  for (const auto& y : maps) {
+    const auto m = y.mean({2, 3});
+    stats.push_back(m);
+    stats.push_back(torch::sqrt((y - m.unsqueeze(2).unsqueeze(3)).pow(2).mean({2, 3}) + 1e-6));
+  }
+  return torch::cat(stats, 1);
+}
+
 void init_density_decoder(std::initializer_list<torch::nn::Conv2d*> hidden, torch::nn::Conv2d& out) {
   torch::NoGradGuard no_grad;
   for (auto* c : hidden) {

@@ -26,6 +26,10 @@ torch::Tensor channel_tensor(const std::vector<double>& v);
 // Initialises a density decoder: `hidden` convs (ReLU after each) Kaiming-normal with zero
 // bias, the 1x1 output conv small (normal, sd 0.01) so training starts near zero density.
 void init_density_decoder(std::initializer_list<torch::nn::Conv2d*> hidden, torch::nn::Conv2d& out);
+// Quality heads: the mean and standard deviation over the image of every
+// channel of each map [N,C,H,W], concatenated: [N, 2 * sum of C]. The sd is
+// sqrt(var + 1e-6), finite in gradient where a channel is constant.
+torch::Tensor mean_sd_statistics(const std::vector<torch::Tensor>& maps);
 // A torch::nn::Conv2d's forward (zero padding, symmetric) through rv::conv2d.
 torch::Tensor conv2d(torch::nn::Conv2d& conv, const torch::Tensor& x);
 

@@ -165,15 +165,7 @@ MobileQualityNet::MobileQualityNet(const NetSpec& spec) : spec_(spec) {
 
 torch::Tensor MobileQualityNet::features(const torch::Tensor& images) {
   TORCH_CHECK(images.dim() == 4 && images.size(1) == 3, "expected images [N,3,H,W], got ", images.sizes());
-  const auto f = trunk_->forward((images - mean_) / std_, taps());
-  std::vector<torch::Tensor> stats;
-  for (const auto& y : f) {
-    const auto m = y.mean({2, 3});
-    stats.push_back(m);
-    // sqrt(var + eps): finite gradients where a channel is constant (ReLU6 at 0 or 6).
-    stats.push_back(torch::sqrt((y - m.unsqueeze(2).unsqueeze(3)).pow(2).mean({2, 3}) + 1e-6));
-  }
-  return torch::cat(stats, 1);
+  return mean_sd_statistics(trunk_->forward((images - mean_) / std_, taps()));
 }
 
 torch::Tensor MobileQualityNet::dense(const torch::Tensor& images) {
