@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Recipe of the PoseNet-trunk quality model (models/iqa-default.md): PoseNet's
-# pretrained MobileNetV1 0.75 (COCO people; models/pretrained/posenet) as the
-# trunk, the mean and sd of six of its layers into a small MLP (arch posenet_mnv1).
+# Recipe of the pretrained-trunk quality models: by default PoseNet's pretrained
+# MobileNetV1 0.75 (COCO people; models/pretrained/posenet; models/iqa-posenet.md)
+# as the trunk, the mean and sd of six of its layers into a small MLP (arch
+# posenet_mnv1); with ARCH=centernet_mnv3 CenterNet's MobileNetV3 trunk
+# (models/iqa-default.md, models/iqa-multitask.md; models/recipes/iqa-default.sh).
 # LIVE-C scores, 100 of the 418 images held out (seeded split, --seed); 224-px
 # crops at native resolution (as iqascore scores them), batch 16, Adam, lr 1e-3
 # for the head and 1e-4 for the trunk, first 5 trunk layers fixed, warm-up then cosine.
