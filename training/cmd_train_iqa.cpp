@@ -21,9 +21,7 @@
 #include "data/annotations.h"
 #include "data/frame_source.h"
 #include "engine/engines.h"
-#include "model/graph_nets.h"
 #include "model/mobilenet.h"
-#include "model/tfjs_graph.h"
 #include "iqa_cli_util.h"
 #include "train/checkpoint.h"
 #include "train/iqa_trainer.h"
@@ -223,13 +221,7 @@ ModelBundle fresh_quality_bundle(const Args& args) {
   if (!init.empty() && !graph) return load_bundle(init, Task::Quality);
   if (!graph) return make_bundle(spec);
   require_file("--init", init);
-  const TfjsGraph tfjs = load_tfjs_graph(init);
-  attach_graph_topology(spec, tfjs);
-  ModelBundle bundle = make_bundle(spec);
-  const int n = import_tfjs_trunk(*bundle.net, tfjs);
-  std::cout << "imported " << n << (spec.graph.is_null() ? " MobileNetV1 layers" : " graph tensors") << " from " << init << "\n";
-  bundle.meta.provenance["init"] = init;
-  return bundle;
+  return make_bundle_from_graph(spec, init, std::cout);
 }
 
 // Where training starts: a train-iqa checkpoint (--resume) with the iterations it had done, or afresh.

@@ -11,7 +11,6 @@
 #include "model/density_net.h"
 #include "model/graph_nets.h"
 #include "model/mobilenet.h"
-#include "model/tfjs_graph.h"
 #include "model/vgg.h"
 
 namespace rv::cli {
@@ -95,14 +94,7 @@ ModelBundle initial_count_bundle(const std::string& init, const NetSpec& spec) {
   if (ends_with(init, ".json")) {
     if (spec.arch != "posenet_mnv1" && !is_graph_architecture(spec.arch))
       throw InputError("--init " + init + ": a TF.js graph initialises --arch posenet_mnv1 or centernet_mnv3 only");
-    const TfjsGraph graph = load_tfjs_graph(init);
-    NetSpec s = spec;
-    attach_graph_topology(s, graph);
-    ModelBundle b = make_bundle(s);
-    const int n = import_tfjs_trunk(*b.net, graph);
-    std::cerr << "imported " << n << " " << (s.graph.is_null() ? "MobileNetV1 layers" : "graph tensors") << " from " << init << "\n";
-    b.meta.provenance["init"] = init;
-    return b;
+    return make_bundle_from_graph(spec, init, std::cerr);
   }
   const bool pth = init.size() > 4 && (init.substr(init.size() - 4) == ".pth" || init.substr(init.size() - 3) == ".pt");
   if (!pth) {

@@ -15,6 +15,9 @@
 
 #include "common/error.h"
 #include "common/json_file.h"
+#include "model/graph_nets.h"
+#include "model/mobilenet.h"
+#include "model/tfjs_graph.h"
 #include "rankvision_config.h"
 
 namespace rv {
@@ -399,6 +402,17 @@ ModelBundle make_bundle(const NetSpec& spec) {
   b.meta.spec = spec;
   b.net = build_network(spec);
   b.meta.output_stride = b.net->output_stride();
+  return b;
+}
+
+ModelBundle make_bundle_from_graph(NetSpec spec, const std::string& model_json, std::ostream& log) {
+  const TfjsGraph graph = load_tfjs_graph(model_json);
+  attach_graph_topology(spec, graph);
+  ModelBundle b = make_bundle(spec);
+  const int n = import_tfjs_trunk(*b.net, graph);
+  log << "imported " << n << (spec.graph.is_null() ? " MobileNetV1 layers" : " graph tensors") << " from " << model_json
+      << "\n";
+  b.meta.provenance["init"] = model_json;
   return b;
 }
 

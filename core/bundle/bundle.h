@@ -13,6 +13,7 @@
 // (model.pt + model.pt.json or model.json) holding the same metadata object.
 #include <nlohmann/json.hpp>
 
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <utility>
@@ -87,6 +88,13 @@ void scale_bundle_counts(ModelBundle& bundle, double k);
 
 // A fresh network plus matching metadata for a spec.
 ModelBundle make_bundle(const NetSpec& spec);
+
+// A fresh network of `spec` whose trunk comes from a pretrained TF.js graph
+// (model.json: PoseNet's MobileNetV1 for posenet_mnv1; for graph architectures
+// the trunk's topology is cut out of it into spec.graph first). Writes
+// "imported N ... from PATH" to `log` and records the path as provenance
+// "init". Throws rv::InputError naming the file or the mismatch.
+ModelBundle make_bundle_from_graph(NetSpec spec, const std::string& model_json, std::ostream& log);
 
 // The installed default model file for a task (RANKVISION_MODEL_DIR env
 // overrides the install dir; a source checkout's models/ is tried last).
