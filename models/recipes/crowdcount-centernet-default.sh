@@ -11,6 +11,11 @@
 #   4. scale 0.6667 (frames of 768x576 become 512x384, whole 32-px cells: no padding) and the
 #      least-squares count factor on the 320 training images, from
 #      models/recipes/choose-input-scale.sh OUT/blend.rvm "0.6667 0.75" OUT/scale.
+# Tried on 2026-12-05 (not kept): a third stage from the blend (stage-2 settings, lr 1e-4,
+#   warm-up 50, 800 iterations, 1219 s: INIT=OUT/blend.rvm PATCH_MIN=160 PATCH_MAX=448 LR=1e-4
+#   WARMUP=50 ITERATIONS=800 VAL_EVERY=200 models/recipes/crowdcount-centernet.sh): held-out MAE
+#   (uncalibrated, scale 0.75) 16.8 / 16.9 / 16.4 / 15.8 at 200 / 400 / 600 / 800, where stages 1 and 2
+#   ended at 15.7: more of the same training does not lower it, so no all-400 version of it either.
 # Usage: models/recipes/crowdcount-centernet-default.sh OUTDIR [RANKVISION_BIN]
 # Env: as the two stage recipes; SCALE (default 0.6667), FACTOR (default: fitted in step 4).
 set -euo pipefail

@@ -17,7 +17,8 @@
 # Env: RANKVISION_DATA (default ../shared/data), THREADS (default 2), ITERATIONS (default 1500),
 #      RESUME (a checkpoint), DEVICE (default cpu), STOP_AFTER (stop with a checkpoint);
 #      INIT, PATCH_MIN, PATCH_MAX, LR, WARMUP (defaults: the graph file, 192, 384, 1e-3, 100),
-#      which stage 2 (crowdcount-centernet-stage2.sh) sets.
+#      which stage 2 (crowdcount-centernet-stage2.sh) sets; VAL (default 80: the held-out
+#      images; 0 trains on all 400).
 set -euo pipefail
 bin=${1:-build/training/rankvision}
 out=${2:-runs/centernet-stage1.rvm}
@@ -33,5 +34,5 @@ resume=()
   --batch 16 --no-rank \
   --optimiser adam --lr "${LR:-1e-3}" --trunk-lr-mult 0.1 --weight-decay 1e-4 \
   --warmup "${WARMUP:-100}" --lr-schedule cosine --iterations "$its" \
-  --val 80 --val-every "${VAL_EVERY:-250}" --seed 1 --threads "${THREADS:-2}" --device "${DEVICE:-cpu}" \
+  --val "${VAL:-80}" --val-every "${VAL_EVERY:-250}" --seed 1 --threads "${THREADS:-2}" --device "${DEVICE:-cpu}" \
   --checkpoint-every 100 --log "${out%.rvm}.log.jsonl" --out "$out" "${resume[@]}" "${@:3}"
