@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 import cli_util  # noqa: E402
-from cli_util import expect_error, last_json, make_point_images, run  # noqa: E402
+from cli_util import bundle_parameters, expect_error, last_json, make_point_images, run  # noqa: E402
 TINY_NET = ["--width", "0.125", "--input-size", "64", "--patch-min", "32", "--patch-max", "96", "--rank-k", "3",
             "--quiet"]
 TINY = TINY_NET + ["--batch", "4", "--rank-sets", "2", "--threads", "2"]
@@ -339,6 +339,15 @@ def case_adapt(d):
                        "--input-scale", "0.75", *small))
     assert s2["input_scale"] == 0.75 and "frame_mae_before" not in s2
     assert json.loads(run("info", out2).stdout)["meta"]["camera"]["input_scale"] == 0.75
+    # --freeze-trunk larger than the trunk: only the head adapts (every trunk tensor as in the base)
+    out6 = os.path.join(d, "cam6.rvb")
+    p6 = run("adapt", "--model", base, "--video", video, "--frames", "0:10", "--out", out6, "--frame-counts", fc,
+             "--iterations", "3", "--input-scale", "1", "--lr", "1e-2", "--freeze-trunk", "1000", *small)
+    assert "froze the first" in p6.stderr, p6.stderr
+    w0, w6 = bundle_parameters(base), bundle_parameters(out6)
+    assert sorted(w0) == sorted(w6) and any(k.startswith("trunk.") for k in w0), sorted(w0)
+    assert all(bool((w0[k] == w6[k]).all()) for k in w0 if k.startswith("trunk.")), "a frozen trunk tensor changed"
+    assert not all(bool((w0[k] == w6[k]).all()) for k in w0 if not k.startswith("trunk.")), "the head did not adapt"
     # --holdout: one counted frame is kept out of fitting and of the scale search, and reported
     med = os.path.join(d, "median.png")
     s4 = last_json(run("adapt", "--model", base, "--video", video, "--frames", "0:10", "--out", out2,

@@ -37,6 +37,23 @@ def expect_error(p, *words):
         assert w in lines[0], f"error line lacks '{w}': {lines[0]}"
 
 
+def bundle_parameters(path):
+    """The network parameters of a format-2 model bundle (magic, u32 version, u64 + JSON metadata,
+    u64 + weight archive, u32 checksum), read with python3-torch: {name: tensor}."""
+    import io
+    import struct
+    import torch
+    with open(path, "rb") as f:
+        b = f.read()
+    at = b.index(b"{") - 12  # the metadata's length and the version come right before it
+    version, n = struct.unpack_from("<IQ", b, at)
+    assert version == 2, (path, version)
+    start = at + 12 + n
+    (w,) = struct.unpack_from("<Q", b, start)
+    module = torch.jit.load(io.BytesIO(b[start + 8:start + 8 + w]))
+    return {k: v.detach().clone() for k, v in module.named_parameters()}
+
+
 def make_point_images(d, n, size, seed, blobs):
     """n noisy size x size images in d/images with blobs(i) bright dots each at
     random points; writes d/points.json and d/points.csv and returns the entries."""
