@@ -10,10 +10,11 @@
 #    examples/vtest-frame-counts.csv (frame,count).
 # 3. A crowdcount pipeline starts playing vtest.avi with the default model
 #    (examples/hot_swap.py, in the background), while
-# 4. `rankvision adapt` fine-tunes the default model on frames 0-399 only: the
-#    nested-crop ranking loss on the camera's frames, the frame counts, and
-#    ShanghaiTech B patches against drift; it picks the input scale that fits the
-#    labels and reports C before and after.
+# 4. `rankvision adapt` fine-tunes the default model's density head (trunk fixed)
+#    on frames 0-399 only: the nested-crop ranking loss on the camera's frames,
+#    the frame counts, the footage's temporal median as an empty frame, and
+#    ShanghaiTech B patches against drift; it reports C before and after
+#    (examples/vtest_recipe.sh holds the settings and what else was tried).
 # 5. As soon as the adapted model is written, hot_swap.py sets crowdcount's
 #    model-file while the pipeline keeps PLAYING (model-updated message) and
 #    prints the counts of both models.
@@ -21,7 +22,7 @@
 #
 # Env: RANKVISION (CLI binary, default build/training/rankvision), BUILD (build
 # dir with the plugin, default build), RANKVISION_DATA (default ../shared/data),
-# ITERATIONS (default 150), THREADS (default 2), NO_SWAP=1 (adapt only), VTEST_BASE (base
+# ITERATIONS (default 100), THREADS (default 2), NO_SWAP=1 (adapt only), VTEST_BASE (base
 # model, default models/crowdcount-default.rvm; the shipped example's base: examples/vtest_recipe.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,7 +58,7 @@ fi
 echo "== 4. rankvision adapt (frames 0-399 only)"
 start=$(date +%s)
 "$bin" adapt "${vtest_adapt_flags[@]}" --frame-counts "$labels" --iterations "${ITERATIONS:-$vtest_iterations}" \
-  --scales "$vtest_scales" --frame-weight "$vtest_frame_weight" --threads "${THREADS:-2}" \
+  "${vtest_scale_flags[@]}" --frame-weight "$vtest_frame_weight" --threads "${THREADS:-2}" \
   --log out/vtest-adapt.log.jsonl --out "$out_model" | tail -n 1 | tee out/vtest-adapt.json
 echo "   adaptation took $(( $(date +%s) - start )) s"
 
@@ -67,4 +68,4 @@ if [ -n "$swap_pid" ]; then
   grep -E "model-updated|written" out/vtest-hot-swap.log
   tail -n 4 out/vtest-hot-swap.log
 fi
-echo "adapted model: $out_model (C before/after and the chosen input scale are in out/vtest-adapt.json)"
+echo "adapted model: $out_model (C before/after and the input scale are in out/vtest-adapt.json)"
