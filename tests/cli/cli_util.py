@@ -38,17 +38,18 @@ def expect_error(p, *words):
 
 
 def bundle_parameters(path):
-    """The network parameters of a format-2 model bundle (magic, u32 version, u64 + JSON metadata,
-    u64 + weight archive, u32 checksum), read with python3-torch: {name: tensor}."""
+    """The network parameters of a format-2 model bundle (core/bundle/bundle.cpp: "RVBUNDLE", u32
+    version, u64 + JSON metadata, u64 + weight archive, u32 checksum), read with python3-torch:
+    {name: tensor}."""
     import io
     import struct
     import torch
     with open(path, "rb") as f:
         b = f.read()
-    at = b.index(b"{") - 12  # the metadata's length and the version come right before it
-    version, n = struct.unpack_from("<IQ", b, at)
+    assert b[:8] == b"RVBUNDLE", path
+    version, n = struct.unpack_from("<IQ", b, 8)
     assert version == 2, (path, version)
-    start = at + 12 + n
+    start = 8 + 12 + n
     (w,) = struct.unpack_from("<Q", b, start)
     module = torch.jit.load(io.BytesIO(b[start + 8:start + 8 + w]))
     return {k: v.detach().clone() for k, v in module.named_parameters()}
