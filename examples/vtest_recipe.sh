@@ -45,7 +45,7 @@ base=${VTEST_BASE:-models/crowdcount-default.rvm}
 # scale, with the 12 counts, the temporal median as an empty frame and the nested-crop ranking loss.
 # Chosen on the 7 frames no run fits (examples/vtest-holdout-counts.csv + vtest-check-counts.csv),
 # MAE: the base alone 0.46; these flags (lr 1e-4, 100 iterations) 0.41; lr 3e-4 and 200
-# iterations 0.47; the earlier VGG16 example 0.69.
+# iterations 0.47; the earlier VGG16 example 0.70.
 vtest_iterations=100
 vtest_frame_weight=10
 vtest_scale_flags=(--input-scale 0.6667)

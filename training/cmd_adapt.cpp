@@ -193,7 +193,7 @@ int cmd_adapt(int argc, char** argv) {
 
   const AdaptOptions ao = adapt_options(a, out);
   const long max_frames = a.integer("max-frames", 200, 1, 1000000);
-  const int freeze_layers = static_cast<int>(a.integer("freeze-trunk", 0, 0, 100000));
+  const int freeze_layers = static_cast<int>(a.integer("freeze-trunk", 0, 0, 1000));
   const std::string median_out = a.str("median-out");
   if (!median_out.empty()) check_output_path(median_out, "--median-out");
   ModelBundle bundle = load_bundle(model, Task::Count);
