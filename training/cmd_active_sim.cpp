@@ -35,8 +35,8 @@
 #include "metrics/metrics.h"
 #include "train/count_trainer.h"
 #include "count_sources.h"
-#include "model/mobilenet.h"
 #include "plot.h"
+#include "train_flags.h"
 
 namespace rv::cli {
 
@@ -75,7 +75,7 @@ std::pair<RankNetPtr, CountMetrics> train_and_test(const std::vector<LabelledIma
                                                    const std::vector<size_t>& test, const SimConfig& c) {
   torch::manual_seed(c.seed);
   ModelBundle bundle = initial_count_bundle(c.init, c.spec);
-  if (c.freeze_trunk > 0) freeze_trunk_layers(*bundle.net, c.freeze_trunk);
+  freeze_trunk(*bundle.net, c.freeze_trunk, nullptr);
   CountTrainData d;
   d.labelled = subset(data, labelled);
   d.validation = subset(data, test);
@@ -119,9 +119,9 @@ Args active_sim_args() {
                 {"patch-max", "N", "largest patch cut", "448"},
                 {"sigma", "X", "density map Gaussian sigma (pixels, after --scale)", "15"},
                 {"scale", "X", "resize every image by this factor first", "1"},
-                {"arch", "NAME", "network: vgg16 | posenet_mnv1", "vgg16"},
-                {"init", "FILE", "every cycle starts from this (posenet_mnv1: PoseNet's TF.js model.json; or a bundle)", ""},
-                {"freeze-trunk", "N", "keep the first N conv layers of the trunk fixed", "0"},
+                {"arch", "NAME", "network: vgg16 | posenet_mnv1 | centernet_mnv3 (needs --init)", "vgg16"},
+                {"init", "FILE", "every cycle starts from this (posenet_mnv1 / centernet_mnv3: the TF.js model.json; or a bundle)", ""},
+                freeze_trunk_flag(),
                 {"trunk-lr-mult", "X", "lr factor of the pretrained trunk", "1"},
                 {"background", "X", "fraction of patches redrawn until they hold nobody", "0"},
                 {"width", "X", "network width multiplier (default 0.25 for vgg16, 0.75 for posenet_mnv1)", ""},
@@ -175,7 +175,7 @@ SimPlan read_active_sim_flags(const Args& args) {
   c.spec = count_spec_from(args);
   c.init = args.str("init");
   if (!c.init.empty()) require_file("--init", c.init);
-  c.freeze_trunk = static_cast<int>(args.integer("freeze-trunk", 0, 0, 1000));
+  c.freeze_trunk = freeze_trunk_from(args);
   t.background = args.real("background", 0.0, 0.0, 1.0);
   t.optimiser.lr = args.real("lr", 1e-4, 1e-12, 10.0);
   t.optimiser.trunk_lr_mult = args.real("trunk-lr-mult", 1.0, 1e-6, 1e3);

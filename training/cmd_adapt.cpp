@@ -18,7 +18,6 @@
 #include "data/annotations.h"
 #include "data/frame_source.h"
 #include "data/image_io.h"
-#include "model/mobilenet.h"
 #include "train/adapt.h"
 #include "train/stop_signal.h"
 #include "train_flags.h"
@@ -174,7 +173,7 @@ int cmd_adapt(int argc, char** argv) {
              {"median-out", "FILE", "write the median frame (PNG) to look at"},
              {"fit-count-factor", "", "pick the scale with a count factor per scale and multiply the counts by the factor that fits the counted frames"},
              {"certainty-pairs", "K", "pairs per frame for C (Eq. 15)", "100"},
-             {"freeze-trunk", "N", "keep the first N conv layers of the trunk fixed (more than it has: only the head adapts)", "0"},
+             freeze_trunk_flag(" (more than it has: only the head adapts)"),
          } + labelled_flags() + density_flags() + optimiser_flags("adam", "1e-5") + run_flags());
   if (!a.parse(argc, argv)) return 0;
   if (!a.positional().empty()) throw InputError("adapt: unexpected argument '" + a.positional()[0] + "'");
@@ -193,12 +192,11 @@ int cmd_adapt(int argc, char** argv) {
 
   const AdaptOptions ao = adapt_options(a, out);
   const long max_frames = a.integer("max-frames", 200, 1, 1000000);
-  const int freeze_layers = static_cast<int>(a.integer("freeze-trunk", 0, 0, 1000));
+  const int freeze_layers = freeze_trunk_from(a);
   const std::string median_out = a.str("median-out");
   if (!median_out.empty()) check_output_path(median_out, "--median-out");
   ModelBundle bundle = load_bundle(model, Task::Count);
-  if (const int n = freeze_trunk_layers(*bundle.net, freeze_layers); n > 0)
-    std::cerr << "froze the first " << n << " trunk layers\n";
+  freeze_trunk(*bundle.net, freeze_layers, &std::cerr);
   const CameraLabels labels = read_camera_labels(a, video);
   // Labelled sets keep the scale the base model was trained at.
   auto labelled = load_labelled(a, bundle.meta.input_scale, ao.density);

@@ -8,7 +8,6 @@
 #include "common/error.h"
 #include "count_sources.h"
 #include "model/density_net.h"
-#include "model/mobilenet.h"
 #include "model/vgg.h"
 #include "train/checkpoint.h"
 #include "train/count_trainer.h"
@@ -33,7 +32,7 @@ Args train_count_args() {
                  {"width", "X", "channel multiplier (1 = the paper's VGG16; posenet_mnv1: 0.75)", "0.25 | 0.75"},
                  {"batch-norm", "", "batch normalisation after every conv (compact models from scratch)"},
                  {"init", "FILE", "start from a model bundle, a torchvision VGG16 .pth state dict, or (posenet_mnv1) PoseNet's TF.js model.json"},
-                 {"freeze-trunk", "N", "keep the first N conv layers of the trunk fixed", "0"},
+                 freeze_trunk_flag(),
                  {"background", "X", "fraction of labelled patches redrawn until they hold nobody", "0"},
                  {"count-weight", "X", "add X x (patch count error)^2 to the density loss", "0"},
                  {"pooled-weight", "X", "add X x the density loss on 2x2- and 4x4-cell sums (penalises haze)", "0"},
@@ -106,7 +105,7 @@ CountRun read_train_count_flags(const Args& a) {
 
   CountTrainOptions& o = run.o;
   read_patches_and_losses(a, o);
-  run.freeze_layers = static_cast<int>(a.integer("freeze-trunk", 0, 0, 1000));
+  run.freeze_layers = freeze_trunk_from(a);
   o.clip_norm = a.real("clip", 0.0, 0.0, 1e9);
   o.optimiser = optimiser_from(a);
   o.seed = seed_from(a);
@@ -182,10 +181,7 @@ ModelBundle starting_bundle(const Args& a, CountRun& run, const NetSpec& spec, b
     bundle = initial_count_bundle(a.str("init"), spec);
   }
   bundle.meta.input_scale = run.scale;
-  if (run.freeze_layers > 0) {
-    const int n = freeze_trunk_layers(*bundle.net, run.freeze_layers);
-    if (main_rank) std::cerr << "froze the first " << n << " trunk layers\n";
-  }
+  freeze_trunk(*bundle.net, run.freeze_layers, main_rank ? &std::cerr : nullptr);
   return bundle;
 }
 

@@ -21,7 +21,6 @@
 #include "data/annotations.h"
 #include "data/frame_source.h"
 #include "engine/engines.h"
-#include "model/mobilenet.h"
 #include "iqa_cli_util.h"
 #include "train/checkpoint.h"
 #include "train/iqa_trainer.h"
@@ -78,7 +77,7 @@ Args train_iqa_args() {
                 {"lr-schedule", "step|cosine", "after warm-up: steps (--lr-step) or cosine decay over the stage", "step"},
                 {"lr-floor", "X", "final lr fraction of the cosine schedule", "0.01"},
                 {"trunk-lr-mult", "X", "lr factor for the pretrained trunk (e.g. 0.1)", "1"},
-                {"freeze-trunk", "N", "keep the first N conv layers of the trunk fixed", "0"},
+                freeze_trunk_flag(),
                 {"arch", "NAME", "network architecture: vgg16, posenet_mnv1 (PoseNet's MobileNetV1 trunk) or centernet_mnv3 (CenterNet's MobileNetV3 trunk, COCO; needs --init its model.json or a bundle)", "vgg16"},
                 {"width", "X", "channel width multiplier (1 = the paper's VGG16; 0.75 = PoseNet)", "0.25 (posenet_mnv1: 0.75)"},
                 {"batch-norm", "", "batch normalisation in the trunk (advised from scratch)", ""},
@@ -192,7 +191,7 @@ IqaRun read_train_iqa_flags(const Args& args) {
   o.rank_images = rank_images_from(args);
   split_scored(args, scored_images_from(args), o);
   read_stages(args, o);
-  run.freeze_layers = static_cast<int>(args.integer("freeze-trunk", 0, 0, 1000));
+  run.freeze_layers = freeze_trunk_from(args);
   o.val_every = static_cast<int>(args.integer("val-every", 0, 0, 100000000));
   o.val_crops = static_cast<int>(args.integer("val-crops", 5, 1, 1000));
   o.calib_crops = static_cast<int>(args.integer("calib-crops", 5, 1, 1000));
@@ -379,10 +378,7 @@ int cmd_train_iqa(int argc, char** argv) {
 
   IqaStart start = iqa_start(args, run.resume);
   ModelBundle& bundle = start.bundle;
-  if (run.freeze_layers > 0) {
-    const int n = freeze_trunk_layers(*bundle.net, run.freeze_layers);
-    std::cout << "froze the first " << n << " trunk layers\n";
-  }
+  freeze_trunk(*bundle.net, run.freeze_layers, &std::cout);
   bundle.net->train();
 
   JsonlLog log(run.log_path, !run.resume.empty());

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "common/error.h"
+#include "model/mobilenet.h"
 
 namespace rv::cli {
 
@@ -44,6 +45,18 @@ OptimiserOptions optimiser_from(const Args& a, const std::string& default_kind, 
   o.trunk_lr_mult = a.real("trunk-lr-mult", 1.0, 1e-6, 1e3);
   validate(o);
   return o;
+}
+
+FlagSpec freeze_trunk_flag(const std::string& note) {
+  return {"freeze-trunk", "N", "keep the first N conv layers of the trunk fixed" + note, "0"};
+}
+
+int freeze_trunk_from(const Args& a) { return static_cast<int>(a.integer("freeze-trunk", 0, 0, 1000)); }
+
+int freeze_trunk(torch::nn::Module& net, int layers, std::ostream* say) {
+  const int n = layers > 0 ? freeze_trunk_layers(net, layers) : 0;
+  if (n > 0 && say) *say << "froze the first " << n << " trunk layers\n";
+  return n;
 }
 
 std::vector<FlagSpec> run_flags() {

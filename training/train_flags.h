@@ -3,8 +3,11 @@
 // threads, logging, checkpoints), so train-count, adapt and train-iqa spell
 // them the same way.
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <vector>
+
+#include <torch/torch.h>
 
 #include "args.h"
 #include "train/optimiser.h"
@@ -20,6 +23,14 @@ std::vector<FlagSpec> run_flags();
 uint32_t seed_from(const Args& args);
 // Applies --threads (torch::set_num_threads) when given.
 void apply_threads(const Args& args);
+
+// --freeze-trunk N, spelt alike by train-count, train-iqa, adapt and active-sim: the flag's help line
+// (`note` appended), its value (0..1000; more than a trunk has fixes the whole trunk), and applying it:
+// keeps the first `layers` trunk convolutions of net fixed and, when it fixed any and `say` is given,
+// writes "froze the first N trunk layers" there. Returns how many it fixed.
+FlagSpec freeze_trunk_flag(const std::string& note = "");
+int freeze_trunk_from(const Args& args);
+int freeze_trunk(torch::nn::Module& net, int layers, std::ostream* say);
 
 std::vector<FlagSpec> operator+(std::vector<FlagSpec> a, const std::vector<FlagSpec>& b);
 
