@@ -20,18 +20,20 @@
 set -euo pipefail
 bin=${1:-build/training/rankvision}
 arch=${ARCH:-posenet_mnv1}
+name=${arch%%_*}  # posenet | centernet: names the default OUTDIR and the summary CSV
 data=${RANKVISION_DATA:-../shared/data}
 case "$arch" in
   posenet_mnv1)
-    dir=${2:-runs/paper/fig7-posenet}; its=${ITERATIONS:-200}
+    its=${ITERATIONS:-200}
     net=(--init models/pretrained/posenet/posenet.json --freeze-trunk 5 --scale 0.5
          --patch 224 --patch-min 224 --patch-max 224 --sigma 7.5) ;;
   centernet_mnv3)
-    dir=${2:-runs/paper/fig7-centernet}; its=${ITERATIONS:-300}
+    its=${ITERATIONS:-300}
     net=(--init models/pretrained/centernet/centernet.json --freeze-trunk 10 --scale 0.75
          --patch 256 --patch-min 192 --patch-max 384 --sigma 11.25) ;;
   *) echo "fig7-posenet.sh: ARCH=$arch: use posenet_mnv1 or centernet_mnv3" >&2; exit 2 ;;
 esac
+dir=${2:-runs/paper/fig7-$name}
 mkdir -p "$dir"
 for seed in ${SEEDS:-1 2 3}; do
   [ -s "$dir/fig7-seed$seed.csv" ] && continue
@@ -42,7 +44,7 @@ for seed in ${SEEDS:-1 2 3}; do
     --pairs "${PAIRS:-30}" --seed "$seed" --threads "${THREADS:-2}" --device "${DEVICE:-cpu}" \
     --out "$dir/fig7-seed$seed" | tail -n 1
 done
-/usr/bin/python3 - "$dir" "${arch%%_*}" ${SEEDS:-1 2 3} <<'PY'
+/usr/bin/python3 - "$dir" "$name" ${SEEDS:-1 2 3} <<'PY'
 import csv, statistics, sys
 d, name, seeds = sys.argv[1], sys.argv[2], sys.argv[3:]
 rows = {}
