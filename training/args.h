@@ -13,7 +13,7 @@ struct FlagSpec {
   std::string name;     // without the leading "--"
   std::string value;    // placeholder shown in --help ("" = boolean flag)
   std::string help;
-  std::string fallback; // default shown in --help (informational)
+  std::string fallback = {};  // default shown in --help (informational)
   bool repeatable = false;
 };
 

@@ -17,7 +17,8 @@
 # Env: RANKVISION_DATA (default ../shared/data), THREADS (default 2), ITERATIONS (default 1500),
 #      RESUME (a checkpoint), DEVICE (default cpu), STOP_AFTER (stop with a checkpoint);
 #      INIT, PATCH_MIN, PATCH_MAX, LR, WARMUP (defaults: the graph file, 192, 384, 1e-3, 100),
-#      which stage 2 (crowdcount-centernet-stage2.sh) sets; VAL (default 80: the held-out
+#      which stage 2 (crowdcount-centernet-stage2.sh) sets; FREEZE, TRUNK_LR_MULT (defaults 10,
+#      0.1), which crowdcount-centernet-trunk.sh sets; VAL (default 80: the held-out
 #      images; 0 trains on all 400).
 set -euo pipefail
 bin=${1:-build/training/rankvision}
@@ -29,10 +30,10 @@ resume=()
 [ -n "${STOP_AFTER:-}" ] && resume+=(--stop-after "$STOP_AFTER")
 "$bin" train-count \
   --shanghaitech "$data/shanghaitech/part_B/train_data" \
-  --arch centernet_mnv3 --init "${INIT:-models/pretrained/centernet/centernet.json}" --freeze-trunk 10 \
+  --arch centernet_mnv3 --init "${INIT:-models/pretrained/centernet/centernet.json}" --freeze-trunk "${FREEZE:-10}" \
   --input-scale 0.75 --input-size 256 --patch-min "${PATCH_MIN:-192}" --patch-max "${PATCH_MAX:-384}" --background 0.1 \
   --batch 16 --no-rank \
-  --optimiser adam --lr "${LR:-1e-3}" --trunk-lr-mult 0.1 --weight-decay 1e-4 \
+  --optimiser adam --lr "${LR:-1e-3}" --trunk-lr-mult "${TRUNK_LR_MULT:-0.1}" --weight-decay 1e-4 \
   --warmup "${WARMUP:-100}" --lr-schedule cosine --iterations "$its" \
   --val "${VAL:-80}" --val-every "${VAL_EVERY:-250}" --seed 1 --threads "${THREADS:-2}" --device "${DEVICE:-cpu}" \
   --checkpoint-every 100 --log "${out%.rvm}.log.jsonl" --out "$out" "${resume[@]}" "${@:3}"
