@@ -20,7 +20,7 @@
 #   heavier blobs on the people in the middle distance and some density on the signs and air
 #   conditioners by the building (rankvision heatmap). The 0.5/0.5 weight average with the default
 #   (rankvision info --blend) is worse on ShanghaiTech B than either (16.23) and still 1.55 on vtest.
-# Tried on from it (2026-12-05, not kept): INIT=<this bundle> FREEZE=2 TRUNK_LR_MULT=0.5 LR=2e-4 (the
+# Tried from it (2026-12-05, not kept): INIT=<this bundle> FREEZE=2 TRUNK_LR_MULT=0.5 LR=2e-4 (the
 #   same patches and schedule): held-out 28.9 / 16.8 / 16.9 / 15.6 / 14.4 at 250 ... 1250 iterations,
 #   no better than this stage at the same points (19.6 / 16.6 / 16.7 / 14.8 / 14.1); stopped at 1263.
 # Usage: models/recipes/crowdcount-centernet-trunk.sh [RANKVISION_BIN] [OUT] [extra flags...]
