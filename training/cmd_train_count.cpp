@@ -56,6 +56,9 @@ Args train_count_args() {
                  {"freeze-bn", "", "keep batch-norm statistics fixed (eval mode)"},
                  {"no-flip", "", "no horizontal flips of labelled patches"},
                  {"extra-shanghaitech", "DIR", "labelled set for training only, never in the --val split", "", true},
+                 {"extra-points", "FILE", "point annotations (JSON or CSV) for training only, never in the --val split; "
+                                          "give one more time to draw its images more often", "", true},
+                 {"extra-images", "DIR", "folder of the images named in --extra-points (one, or one per --extra-points)", "", true},
                  {"val", "N", "hold out N labelled images for validation (drawn from the sets above)", "0"},
                  {"val-every", "N", "validate every N iterations (and at the end)", "0"},
              } +
@@ -149,6 +152,17 @@ CountTrainData load_train_count_data(const Args& a, const CountRun& run) {
   for (const auto& dir : a.all("extra-shanghaitech")) {
     auto part = load_shanghaitech_set(dir, run.scale, density_from(a));
     for (auto& li : part) li.name = dir + "/" + li.name;
+    std::move(part.begin(), part.end(), std::back_inserter(labelled));
+  }
+  const auto extra_points = a.all("extra-points");
+  const auto extra_images = a.all("extra-images");
+  if (extra_points.empty() != extra_images.empty())
+    throw InputError("--extra-points and --extra-images go together");
+  if (extra_images.size() > 1 && extra_images.size() != extra_points.size())
+    throw InputError("--extra-images: give one folder, or one per --extra-points file");
+  for (size_t i = 0; i < extra_points.size(); ++i) {
+    auto part = load_points_set(extra_points[i], extra_images.size() == 1 ? extra_images[0] : extra_images[i], run.scale,
+                                density_from(a));
     std::move(part.begin(), part.end(), std::back_inserter(labelled));
   }
   data.labelled = std::move(labelled);

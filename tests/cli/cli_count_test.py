@@ -182,6 +182,19 @@ def case_shanghaitech_train(d):
     assert len(losses) == 3 and all(v > 0 and v == v for v in losses), losses
     expect_error(run("train-count", "--shanghaitech", sh, "--out", os.path.join(d, "x.rvb"), "--loss", "l1",
                      *TINY, check=False), "--loss")
+    # --extra-points sets join the training images after the --val split (given twice: drawn twice as often)
+    def sizes(*extra, check=True):
+        p = run("train-count", "--shanghaitech", sh, "--out", os.path.join(d, "ex.rvb"), "--iterations", "1", *TINY,
+                "--no-rank", "--val", "1", *extra, check=check)
+        line = [l for l in p.stderr.splitlines() if l.startswith("train-count: ")]
+        return p if not check else tuple(int(line[0].split()[i]) for i in (1, 3))
+    img = os.path.join(d, "images")
+    assert sizes() == (3, 1)
+    assert sizes("--extra-points", os.path.join(d, "points.csv"), "--extra-images", img) == (7, 1)
+    assert sizes("--extra-points", os.path.join(d, "points.csv"), "--extra-points", os.path.join(d, "points.json"),
+                 "--extra-images", img) == (11, 1)
+    expect_error(sizes("--extra-points", os.path.join(d, "points.csv"), check=False), "--extra-images")
+    expect_error(sizes("--extra-points", os.path.join(d, "nope.csv"), "--extra-images", img, check=False), "nope.csv")
 
 
 def case_centernet(d):

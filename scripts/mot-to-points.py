@@ -1,0 +1,68 @@
+#!/usr/bin/python3
+"""Writes the head points of MOTChallenge ground truth as a points CSV (image,x,y) that
+`rankvision train-count --extra-points FILE --extra-images SEQ/img1` reads.
+
+Which boxes are people: the 9-column MOT16/17 classes 1 (pedestrian), 2 (person on a vehicle)
+and 7 (static person), whatever their "consider" flag: a counting target must hold everyone in
+view, also those who sit or stand still (eval-count --mot-gt keeps class 1 with flag 1 only,
+which is MOT's tracking convention). Head point as in core/data/mot.h: (left + w/2, top + 0.1 h),
+0-based pixels. Points outside the image are dropped.
+Usage: scripts/mot-to-points.py SEQ_DIR OUT.csv [--frames 1,2,...]   (default: every frame with an image)
+"""
+import argparse
+import os
+import sys
+
+PERSON_CLASSES = {1, 2, 7}
+
+
+def read_size(seq):
+    ini = os.path.join(seq, "seqinfo.ini")
+    size = {}
+    with open(ini) as f:
+        for line in f:
+            key, _, value = line.partition("=")
+            if key.strip() in ("imWidth", "imHeight"):
+                size[key.strip()] = int(value)
+    if len(size) != 2:
+        sys.exit(f"{ini}: no imWidth/imHeight")
+    return size["imWidth"], size["imHeight"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("seq", help="MOT sequence folder (gt/gt.txt, img1/, seqinfo.ini)")
+    ap.add_argument("out", help="points CSV to write")
+    ap.add_argument("--frames", help="comma-separated MOT frames (1-based)")
+    args = ap.parse_args()
+    gt, img1 = os.path.join(args.seq, "gt", "gt.txt"), os.path.join(args.seq, "img1")
+    for path in (gt, img1):
+        if not os.path.exists(path):
+            sys.exit(f"{path}: not found")
+    width, height = read_size(args.seq)
+    frames = {int(n) for n in args.frames.split(",")} if args.frames else {
+        int(os.path.splitext(n)[0]) for n in os.listdir(img1) if n.endswith(".jpg")}
+    rows = []
+    with open(gt) as f:
+        for lineno, line in enumerate(f, 1):
+            cols = line.strip().split(",")
+            if len(cols) != 9:
+                sys.exit(f"{gt}:{lineno}: expected 9 columns (MOT16/17), got {len(cols)}")
+            frame, cls = int(cols[0]), int(cols[7])
+            left, top, w, h = (float(c) for c in cols[2:6])
+            if frame not in frames or cls not in PERSON_CLASSES:
+                continue
+            x, y = left - 1 + w / 2, top - 1 + 0.1 * h
+            if 0 <= x < width and 0 <= y < height:
+                rows.append((f"{frame:06d}.jpg", x, y))
+    if not rows:
+        sys.exit(f"{gt}: no person in frames {sorted(frames)}")
+    with open(args.out, "w") as f:
+        f.write(f"# head points of {gt} (classes {sorted(PERSON_CLASSES)}), scripts/mot-to-points.py\nimage,x,y\n")
+        for name, x, y in sorted(rows):
+            f.write(f"{name},{x:.1f},{y:.1f}\n")
+    print(f"{args.out}: {len(rows)} points in {len(frames)} frames")
+
+
+if __name__ == "__main__":
+    main()
