@@ -7,7 +7,10 @@ and 7 (static person), whatever their "consider" flag: a counting target must ho
 view, also those who sit or stand still (eval-count --mot-gt keeps class 1 with flag 1 only,
 which is MOT's tracking convention). Head point as in core/data/mot.h: (left + w/2, top + 0.1 h),
 0-based pixels. Points outside the image are dropped.
-Usage: scripts/mot-to-points.py SEQ_DIR OUT.csv [--frames 1,2,...]   (default: every frame with an image)
+--resize F --image-out DIR: also write the frames resized by F into DIR (the points scaled to match), to
+train on the same people at another distance from the camera.
+Usage: scripts/mot-to-points.py SEQ_DIR OUT.csv [--frames 1,2,...] [--resize F --image-out DIR]
+(default frames: every frame with an image)
 """
 import argparse
 import os
@@ -34,7 +37,11 @@ def main():
     ap.add_argument("seq", help="MOT sequence folder (gt/gt.txt, img1/, seqinfo.ini)")
     ap.add_argument("out", help="points CSV to write")
     ap.add_argument("--frames", help="comma-separated MOT frames (1-based)")
+    ap.add_argument("--resize", type=float, default=1.0, help="scale of the written frames (with --image-out)")
+    ap.add_argument("--image-out", help="folder for the resized frames")
     args = ap.parse_args()
+    if (args.resize != 1.0) != bool(args.image_out) or not 0 < args.resize <= 1:
+        sys.exit("--resize F (0 < F < 1) and --image-out DIR go together")
     gt, img1 = os.path.join(args.seq, "gt", "gt.txt"), os.path.join(args.seq, "img1")
     for path in (gt, img1):
         if not os.path.exists(path):
@@ -54,11 +61,24 @@ def main():
                 continue
             x, y = left - 1 + w / 2, top - 1 + 0.1 * h
             if 0 <= x < width and 0 <= y < height:
-                rows.append((f"{frame:06d}.jpg", x, y))
+                # pixel centres map to pixel centres, as cv2.resize's INTER_AREA does
+                rows.append((f"{frame:06d}.jpg", (x + 0.5) * args.resize - 0.5, (y + 0.5) * args.resize - 0.5))
     if not rows:
         sys.exit(f"{gt}: no person in frames {sorted(frames)}")
+    if args.image_out:
+        import cv2
+        os.makedirs(args.image_out, exist_ok=True)
+        size = (round(width * args.resize), round(height * args.resize))
+        for frame in sorted(frames):
+            name = f"{frame:06d}.jpg"
+            image = cv2.imread(os.path.join(img1, name))
+            if image is None:
+                sys.exit(f"{os.path.join(img1, name)}: cannot read")
+            cv2.imwrite(os.path.join(args.image_out, name), cv2.resize(image, size, interpolation=cv2.INTER_AREA),
+                        [cv2.IMWRITE_JPEG_QUALITY, 95])
     with open(args.out, "w") as f:
-        f.write(f"# head points of {gt} (classes {sorted(PERSON_CLASSES)}), scripts/mot-to-points.py\nimage,x,y\n")
+        f.write(f"# head points of {gt} (classes {sorted(PERSON_CLASSES)}), resized by {args.resize:g}, "
+                "scripts/mot-to-points.py\nimage,x,y\n")
         for name, x, y in sorted(rows):
             f.write(f"{name},{x:.1f},{y:.1f}\n")
     print(f"{args.out}: {len(rows)} points in {len(frames)} frames")
