@@ -80,7 +80,7 @@ def main():
         f.write(f"# head points of {gt} (classes {sorted(PERSON_CLASSES)}), resized by {args.resize:g}, "
                 "scripts/mot-to-points.py\nimage,x,y\n")
         for name, x, y in sorted(rows):
-            f.write(f"{name},{x:.1f},{y:.1f}\n")
+            f.write(f"{name},{x:.2f},{y:.2f}\n")
     print(f"{args.out}: {len(rows)} points in {len(frames)} frames")
 
 

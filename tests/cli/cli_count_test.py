@@ -521,6 +521,37 @@ def case_eval_mot(d):
     assert mot("grown.txt", [(17, 13, 96, 72, 1, 1)]) == 1.0
     # boxes that are not people (flag 0, static person class 7) are left out, as in the counts
     assert mot("nobody.txt", [(1, 1, 128, 96, 0, 1), (1, 1, 128, 96, 1, 7)]) == 0.0
+    # scripts/mot-to-points.py: a sequence's head points as a training set (pedestrians, people on vehicles
+    # and static people, flag or not; a car is left out), 0-based (left - 1 + w/2, top - 1 + h/10)
+    seq = os.path.join(d, "seq")
+    os.makedirs(os.path.join(seq, "gt"))
+    with open(os.path.join(seq, "seqinfo.ini"), "w") as f:
+        f.write("[Sequence]\nimWidth=128\nimHeight=96\n")
+    mot_boxes = [(11, 21, 20, 40, 1, 1), (51, 11, 10, 30, 0, 7), (91, 31, 20, 20, 0, 2), (5, 5, 30, 20, 0, 3)]
+    with open(os.path.join(seq, "gt", "gt.txt"), "w") as f:
+        for fr in (1, 2):
+            for i, (x, y, w, h, flag, cls) in enumerate(mot_boxes):
+                f.write(f"{fr},{i + 1},{x},{y},{w},{h},{flag},{cls},1\n")
+    cap = cv2.VideoCapture(video)
+    os.makedirs(os.path.join(seq, "img1"))
+    for name in ("000001.jpg", "000002.jpg"):
+        cv2.imwrite(os.path.join(seq, "img1", name), cap.read()[1])
+    script = os.path.join(os.environ["RANKVISION_SOURCE_ROOT"], "scripts", "mot-to-points.py")
+    pts = os.path.join(d, "mot-points.csv")
+    subprocess.run(["/usr/bin/python3", script, seq, pts, "--frames", "2"], check=True, capture_output=True)
+    rows = [l.split(",") for l in open(pts).read().splitlines() if l and not l.startswith(("#", "image"))]
+    assert [(r[0], float(r[1]), float(r[2])) for r in rows] == [
+        ("000002.jpg", 20.0, 24.0), ("000002.jpg", 55.0, 13.0), ("000002.jpg", 100.0, 32.0)], rows
+    half = os.path.join(d, "half")
+    subprocess.run(["/usr/bin/python3", script, seq, pts, "--resize", "0.5", "--image-out", half], check=True,
+                   capture_output=True)
+    assert cv2.imread(os.path.join(half, "000001.jpg")).shape == (48, 64, 3)
+    rows = [l.split(",") for l in open(pts).read().splitlines() if l and not l.startswith(("#", "image"))]
+    assert len(rows) == 6 and (float(rows[0][1]), float(rows[0][2])) == (9.75, 11.75), rows
+    p = run("train-count", "--points", os.path.join(d, "points.json"), "--images", os.path.join(d, "images"),
+            "--extra-points", pts, "--extra-images", half, "--out", os.path.join(d, "mot.rvb"), *TINY,
+            "--iterations", "1", "--no-rank", "--val", "1")
+    assert "train-count: 5 labelled, 1 validation" in p.stderr, p.stderr
 
 
 def case_heatmap(d):
