@@ -16,6 +16,12 @@
 #   WARMUP=50 ITERATIONS=800 VAL_EVERY=200 models/recipes/crowdcount-centernet.sh): held-out MAE
 #   (uncalibrated, scale 0.75) 16.8 / 16.9 / 16.4 / 15.8 at 200 / 400 / 600 / 800, where stages 1 and 2
 #   ended at 15.7: more of the same training does not lower it, so no all-400 version of it either.
+# Tried on 2026-12-05 (evening, not kept): stage 1's patches (192-384 px) from the shipped file, lr 1e-4,
+#   warm-up 50, 600 iterations, 953 s (INIT=models/crowdcount-default.rvm LR=1e-4 WARMUP=50 ITERATIONS=600
+#   VAL_EVERY=300 models/recipes/crowdcount-centernet.sh): held-out 14.4 / 14.9 (uncalibrated, 0.75) at
+#   300 / 600; choose-input-scale.sh at 0.5833 / 0.6667 / 0.75: SHB held-out 15.28 / 15.47 / 15.53,
+#   vtest 1.16 / 0.83 / 0.82, Mall 5.77 / 5.73 / 4.88, against the shipped 15.57 / 0.67 / 5.49 at
+#   0.6667: no better on the whole.
 # Usage: models/recipes/crowdcount-centernet-default.sh OUTDIR [RANKVISION_BIN]
 # Env: as the two stage recipes; SCALE (default 0.6667), FACTOR (default: fitted in step 4).
 set -euo pipefail
