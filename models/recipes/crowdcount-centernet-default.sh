@@ -21,7 +21,8 @@
 #   VAL_EVERY=300 models/recipes/crowdcount-centernet.sh): held-out 14.4 / 14.9 (uncalibrated, 0.75) at
 #   300 / 600; choose-input-scale.sh at 0.5833 / 0.6667 / 0.75: SHB held-out 15.28 / 15.47 / 15.53,
 #   vtest 1.16 / 0.83 / 0.82, Mall 5.77 / 5.73 / 4.88, against the shipped 15.57 / 0.67 / 5.49 at
-#   0.6667: no better on the whole.
+#   0.6667: no better on the whole. Its 0.5 / 0.5 weight average with the shipped file (rankvision info
+#   --blend), at 0.6667 with its factor refitted (1.0240): 15.46 / 0.71 / 5.57, the shipped file's numbers.
 # Usage: models/recipes/crowdcount-centernet-default.sh OUTDIR [RANKVISION_BIN]
 # Env: as the two stage recipes; SCALE (default 0.6667), FACTOR (default: fitted in step 4).
 set -euo pipefail
