@@ -25,7 +25,7 @@ torch::Tensor bayesian_count_loss(const torch::Tensor& density, const torch::Ten
   const double half = 0.5 * static_cast<double>(stride) - 0.5;
   const auto ys = torch::arange(d.size(0), opts) * static_cast<double>(stride) + half;
   const auto xs = torch::arange(d.size(1), opts) * static_cast<double>(stride) + half;
-  const auto grid = torch::meshgrid({ys, xs});
+  const auto grid = torch::meshgrid({ys, xs}, "ij");  // rows, columns (no default-indexing warning)
   const auto cy = grid[0].reshape({1, -1}), cx = grid[1].reshape({1, -1});
   const auto p = points.to(opts);
   // Squared distances [N, M] from every head to every cell centre.

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# A fine-tuning of the default counting model (models/crowdcount-default.rvm) with the Bayesian loss
+# on the head points (--loss bayesian, sigma 8 px of the original image, no background class:
+# --bayes-background 0) instead of the Euclidean loss on Gaussian density maps; otherwise stage 1's
+# settings (192-384-px patches at input scale 0.75 resized to 256, 10 % background patches, batch 16,
+# the first 10 convolutions fixed, trunk lr x0.1), Adam lr 1e-4, warm-up 50, cosine, 600 iterations,
+# 80 images held out with --seed 1.
+# Run on 2026-12-05 (906 s on 2 cores; log models/crowdcount-centernet-bayes.log.jsonl). NOT the default.
+#   held-out MAE during training (uncalibrated, scale 0.75): 19.3 / 19.9 / 19.0 at 200 / 400 / 600
+#   (it under-counts: the factor fitted below is 1.15);
+#   models/recipes/choose-input-scale.sh (MAE / correlation, factor fitted on the 320 training images):
+#     scale  k      | SHB held-out 80 | vtest 15 (eye) | Mall 15 (eye)
+#     0.6667 1.1531 | 14.71 / 0.968   | 0.59 / 0.873   | 6.48 / 0.900
+#     0.75   1.1569 | 14.64 / 0.966   | 1.39 / 0.814   | 6.09 / 0.911
+#     (the default at 0.6667: 15.57 / 0.966, 0.67 / 0.894, 5.49 / 0.901)
+#   Its 0.5 / 0.5 weight average with the default (rankvision info --blend) at 0.6667, k 1.0768:
+#   15.16 / 0.62 / 6.10.
+#   The first fine-tuning here that counts ShanghaiTech B better without losing vtest.avi, but Mall's small
+#   people at the back lose more than the factor gives back (the goal without adaptation is below 6), so
+#   it is not the default. A lead for the next stage: the Bayesian loss and Mall's small people.
+# Usage: models/recipes/crowdcount-centernet-bayes.sh [RANKVISION_BIN] [OUT] [extra flags...]
+# Env: as crowdcount-centernet.sh (INIT defaults here to the shipped default).
+set -euo pipefail
+INIT=${INIT:-models/crowdcount-default.rvm} LR=${LR:-1e-4} WARMUP=${WARMUP:-50} ITERATIONS=${ITERATIONS:-600} \
+  VAL_EVERY=${VAL_EVERY:-200} exec "$(dirname "$0")/crowdcount-centernet.sh" "${1:-build/training/rankvision}" \
+  "${2:-runs/centernet-bayes.rvm}" --loss bayesian --bayes-background 0 "${@:3}"
