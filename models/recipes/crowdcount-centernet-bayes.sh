@@ -18,6 +18,9 @@
 #   The first fine-tuning here that counts ShanghaiTech B better without losing vtest.avi, but Mall's small
 #   people at the back lose more than the factor gives back (the goal without adaptation is below 6), so
 #   it is not the default. A lead for the next stage: the Bayesian loss and Mall's small people.
+# Tried the same day with stage 2's patches (PATCH_MIN=160 PATCH_MAX=448, people shrunk down to 0.57x;
+#   843 s): held-out 19.6 / 19.9 / 19.3 (uncalibrated) at 200 / 400 / 600; at 0.6667, k 1.1543: SHB 15.03,
+#   vtest 0.58, Mall 6.22. Smaller patches' people do not bring Mall back either.
 # Usage: models/recipes/crowdcount-centernet-bayes.sh [RANKVISION_BIN] [OUT] [extra flags...]
 # Env: as crowdcount-centernet.sh (INIT defaults here to the shipped default).
 set -euo pipefail
