@@ -132,7 +132,7 @@ CountRun read_train_count_flags(const Args& a) {
   return run;
 }
 
-// The labelled images less the --val N held out (seeded), the --extra-shanghaitech sets, and the
+// The labelled images less the --val N held out (seeded), the --extra-* sets, and the
 // unlabelled images of the ranking loss.
 CountTrainData load_train_count_data(const Args& a, const CountRun& run) {
   CountTrainData data;
@@ -149,22 +149,9 @@ CountTrainData load_train_count_data(const Args& a, const CountRun& run) {
   }
   // Extra sets join after the split, so adding one leaves the validation images
   // (and `eval-count --holdout N --seed S`) exactly as they were without it.
-  for (const auto& dir : a.all("extra-shanghaitech")) {
-    auto part = load_shanghaitech_set(dir, run.scale, density_from(a));
-    for (auto& li : part) li.name = dir + "/" + li.name;
-    std::move(part.begin(), part.end(), std::back_inserter(labelled));
-  }
-  const auto extra_points = a.all("extra-points");
-  const auto extra_images = a.all("extra-images");
-  if (extra_points.empty() != extra_images.empty())
+  if (a.has("extra-images") && !a.has("extra-points"))
     throw InputError("--extra-points and --extra-images go together");
-  if (extra_images.size() > 1 && extra_images.size() != extra_points.size())
-    throw InputError("--extra-images: give one folder, or one per --extra-points file");
-  for (size_t i = 0; i < extra_points.size(); ++i) {
-    auto part = load_points_set(extra_points[i], extra_images.size() == 1 ? extra_images[0] : extra_images[i], run.scale,
-                                density_from(a));
-    std::move(part.begin(), part.end(), std::back_inserter(labelled));
-  }
+  load_labelled_sets(a, "extra-shanghaitech", "extra-points", "extra-images", run.scale, density_from(a), labelled);
   data.labelled = std::move(labelled);
   if (run.o.rank) {
     data.unlabelled = load_unlabelled(a, run.scale);

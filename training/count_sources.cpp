@@ -39,22 +39,28 @@ DensityTargetOptions density_from(const Args& a) {
   return d;
 }
 
-std::vector<LabelledImage> load_labelled(const Args& a, double scale, const DensityTargetOptions& density) {
-  std::vector<LabelledImage> out;
-  for (const auto& dir : a.all("shanghaitech")) {
+void load_labelled_sets(const Args& a, const std::string& shanghaitech_flag, const std::string& points_flag,
+                        const std::string& images_flag, double scale, const DensityTargetOptions& density,
+                        std::vector<LabelledImage>& out) {
+  for (const auto& dir : a.all(shanghaitech_flag)) {
     auto part = load_shanghaitech_set(dir, scale, density);
     for (auto& li : part) li.name = dir + "/" + li.name;
     std::move(part.begin(), part.end(), std::back_inserter(out));
   }
-  const auto points = a.all("points");
-  const auto images = a.all("images");
-  if (!points.empty() && images.empty()) throw InputError("--points: needs --images DIR");
+  const auto points = a.all(points_flag);
+  const auto images = a.all(images_flag);
+  if (!points.empty() && images.empty()) throw InputError("--" + points_flag + ": needs --" + images_flag + " DIR");
   if (images.size() > 1 && images.size() != points.size())
-    throw InputError("--images: give one folder, or one per --points file");
+    throw InputError("--" + images_flag + ": give one folder, or one per --" + points_flag + " file");
   for (size_t i = 0; i < points.size(); ++i) {
     auto part = load_points_set(points[i], images.size() == 1 ? images[0] : images[i], scale, density);
     std::move(part.begin(), part.end(), std::back_inserter(out));
   }
+}
+
+std::vector<LabelledImage> load_labelled(const Args& a, double scale, const DensityTargetOptions& density) {
+  std::vector<LabelledImage> out;
+  load_labelled_sets(a, "shanghaitech", "points", "images", scale, density, out);
   return out;
 }
 

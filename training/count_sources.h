@@ -18,6 +18,12 @@ std::vector<FlagSpec> density_flags();
 DensityTargetOptions density_from(const Args& args);
 // Every labelled image of --shanghaitech and --points/--images, resized by scale.
 std::vector<LabelledImage> load_labelled(const Args& args, double scale, const DensityTargetOptions& density);
+// The same for any trio of flags (train-count's --extra-shanghaitech / --extra-points / --extra-images):
+// appends the sets of shanghaitech_flag, then of points_flag with images_flag (one folder, or one per
+// points file), to out. Errors name the flags.
+void load_labelled_sets(const Args& args, const std::string& shanghaitech_flag, const std::string& points_flag,
+                        const std::string& images_flag, double scale, const DensityTargetOptions& density,
+                        std::vector<LabelledImage>& out);
 
 std::vector<FlagSpec> unlabelled_flags();
 std::vector<cv::Mat> load_unlabelled(const Args& args, double scale);

@@ -538,15 +538,18 @@ def case_eval_mot(d):
         cv2.imwrite(os.path.join(seq, "img1", name), cap.read()[1])
     script = os.path.join(os.environ["RANKVISION_SOURCE_ROOT"], "scripts", "mot-to-points.py")
     pts = os.path.join(d, "mot-points.csv")
+
+    def point_rows():
+        return [l.split(",") for l in open(pts).read().splitlines() if l and not l.startswith(("#", "image"))]
     subprocess.run(["/usr/bin/python3", script, seq, pts, "--frames", "2"], check=True, capture_output=True)
-    rows = [l.split(",") for l in open(pts).read().splitlines() if l and not l.startswith(("#", "image"))]
+    rows = point_rows()
     assert [(r[0], float(r[1]), float(r[2])) for r in rows] == [
         ("000002.jpg", 20.0, 24.0), ("000002.jpg", 55.0, 13.0), ("000002.jpg", 100.0, 32.0)], rows
     half = os.path.join(d, "half")
     subprocess.run(["/usr/bin/python3", script, seq, pts, "--resize", "0.5", "--image-out", half], check=True,
                    capture_output=True)
     assert cv2.imread(os.path.join(half, "000001.jpg")).shape == (48, 64, 3)
-    rows = [l.split(",") for l in open(pts).read().splitlines() if l and not l.startswith(("#", "image"))]
+    rows = point_rows()
     assert len(rows) == 6 and (float(rows[0][1]), float(rows[0][2])) == (9.75, 11.75), rows
     p = run("train-count", "--points", os.path.join(d, "points.json"), "--images", os.path.join(d, "images"),
             "--extra-points", pts, "--extra-images", half, "--out", os.path.join(d, "mot.rvb"), *TINY,
