@@ -502,7 +502,7 @@ def case_eval_mot(d):
         with open(path, "w") as f:
             for fr in frames:
                 for i, (x, y, w, h, flag, cls) in enumerate(boxes):
-                    f.write(f"{fr},{i + 1},{x},{y},{w},{h},{flag},{cls},1\n")
+                    f.write(f"{fr},{i + 1},{x},{y},{w},{h},{flag},{cls},{0.1 if cls == 7 else 1}\n")
         p = run("eval-count", "--model", model, "--video", video, "--mot-gt", path, "--quiet")
         e = last_json(p)
         assert e["n"] == len(frames) and "game" not in e, e
@@ -531,7 +531,7 @@ def case_eval_mot(d):
     with open(os.path.join(seq, "gt", "gt.txt"), "w") as f:
         for fr in (1, 2):
             for i, (x, y, w, h, flag, cls) in enumerate(mot_boxes):
-                f.write(f"{fr},{i + 1},{x},{y},{w},{h},{flag},{cls},1\n")
+                f.write(f"{fr},{i + 1},{x},{y},{w},{h},{flag},{cls},{0.1 if cls == 7 else 1}\n")
     cap = cv2.VideoCapture(video)
     os.makedirs(os.path.join(seq, "img1"))
     for name in ("000001.jpg", "000002.jpg"):
@@ -545,6 +545,12 @@ def case_eval_mot(d):
     rows = point_rows()
     assert [(r[0], float(r[1]), float(r[2])) for r in rows] == [
         ("000002.jpg", 20.0, 24.0), ("000002.jpg", 55.0, 13.0), ("000002.jpg", 100.0, 32.0)], rows
+    # --min-visibility: the static person, 10 % visible, is left out; a fraction outside [0, 1] is an error
+    subprocess.run(["/usr/bin/python3", script, seq, pts, "--frames", "2", "--min-visibility", "0.5"], check=True,
+                   capture_output=True)
+    assert [(float(r[1]), float(r[2])) for r in point_rows()] == [(20.0, 24.0), (100.0, 32.0)], point_rows()
+    p = subprocess.run(["/usr/bin/python3", script, seq, pts, "--min-visibility", "50"], capture_output=True, text=True)
+    assert p.returncode != 0 and "--min-visibility" in p.stderr, p.stderr
     half = os.path.join(d, "half")
     subprocess.run(["/usr/bin/python3", script, seq, pts, "--resize", "0.5", "--image-out", half], check=True,
                    capture_output=True)
