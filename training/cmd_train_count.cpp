@@ -55,6 +55,7 @@ Args train_count_args() {
                  {"no-rank", "", "baseline: labelled loss only"},
                  {"freeze-bn", "", "keep batch-norm statistics fixed (eval mode)"},
                  {"no-flip", "", "no horizontal flips of labelled patches"},
+                 {"color-jitter", "X", "scale saturation, contrast and brightness of labelled patches by U[1-X, 1+X] each", "0"},
                  {"extra-shanghaitech", "DIR", "labelled set for training only, never in the --val split", "", true},
                  {"extra-points", "FILE", "point annotations (JSON or CSV) for training only, never in the --val split; "
                                           "give one more time to draw its images more often", "", true},
@@ -93,6 +94,7 @@ void read_patches_and_losses(const Args& a, CountTrainOptions& o) {
   o.rank = !a.flag("no-rank");
   o.freeze_bn = a.flag("freeze-bn");
   o.flip = !a.flag("no-flip");
+  o.color_jitter = a.real("color-jitter", 0.0, 0.0, 0.9);
   o.background = a.real("background", 0.0, 0.0, 1.0);
   o.count_weight = a.real("count-weight", 0.0, 0.0, 1e6);
   o.pooled_weight = a.real("pooled-weight", 0.0, 0.0, 1e6);

@@ -67,4 +67,36 @@ LabelledPatch sample_labelled_patch(const cv::Mat& image, const Points& points, 
   return patch;
 }
 
+ColorJitter draw_color_jitter(double strength, std::mt19937& rng) {
+  if (!(strength >= 0.0 && strength < 1.0))
+    throw InputError("colour jitter: strength must be in [0, 1), got " + std::to_string(strength));
+  if (strength == 0.0) return {};
+  // rng() directly, not std::uniform_real_distribution: the same seed gives the same factors everywhere
+  const auto u = [&] { return 1.0 + strength * (2.0 * (rng() / 4294967296.0) - 1.0); };
+  ColorJitter j;
+  j.saturation = u();
+  j.contrast = u();
+  j.brightness = u();
+  return j;
+}
+
+void apply_color_jitter(cv::Mat& image, const ColorJitter& j) {
+  if (j.saturation == 1.0 && j.contrast == 1.0 && j.brightness == 1.0) return;
+  if (image.depth() != CV_8U || (image.channels() != 3 && image.channels() != 1))
+    throw InputError("colour jitter: needs an 8-bit BGR or grey image");
+  cv::Mat f, grey;
+  image.convertTo(f, CV_32F);
+  if (image.channels() == 3) {
+    cv::cvtColor(f, grey, cv::COLOR_BGR2GRAY);
+    cv::Mat grey3;
+    cv::cvtColor(grey, grey3, cv::COLOR_GRAY2BGR);
+    f = grey3 + (f - grey3) * j.saturation;
+  } else {
+    grey = f;
+  }
+  const cv::Scalar mean = cv::Scalar::all(cv::mean(grey)[0]);
+  f = ((f - mean) * j.contrast + mean) * j.brightness;
+  f.convertTo(image, CV_8U);
+}
+
 }  // namespace rv

@@ -37,4 +37,18 @@ cv::Rect sample_patch_rect(cv::Size image, const PatchOptions& options, std::mt1
 // Maps points in `crop` (image coordinates) to a crop resized to out × out.
 Points crop_points(const Points& points, const cv::Rect& crop, int out_size);
 
+// Photometric change of a labelled patch, so a model does not learn one set of cameras' colours and
+// exposure: saturation (blend with the grey image), then contrast (about the grey mean), then brightness
+// (a gain). 1 everywhere leaves the patch as it is.
+struct ColorJitter {
+  double saturation = 1.0, contrast = 1.0, brightness = 1.0;
+};
+
+// Each factor uniform in [1 - strength, 1 + strength]; strength 0 draws nothing from rng (the same
+// random sequence as without jitter) and gives the identity. Throws rv::InputError outside [0, 1).
+ColorJitter draw_color_jitter(double strength, std::mt19937& rng);
+
+// Applies `j` in place to a CV_8UC3 (BGR) or CV_8UC1 image; values saturate at 0 and 255.
+void apply_color_jitter(cv::Mat& image, const ColorJitter& j);
+
 }  // namespace rv

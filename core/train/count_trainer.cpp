@@ -188,8 +188,10 @@ void draw_labelled_patches(const CountContext& c, std::mt19937& rng, CountBatch&
         rect = sample_patch_rect(li.image.size(), c.patch, rng);
     }
     const bool flip = o.flip && std::uniform_int_distribution<int>(0, 1)(rng) == 1;
+    const ColorJitter jitter = draw_color_jitter(o.color_jitter, rng);  // drawn on every rank: same sequence
     if (i < c.plan.lab_slice.first || i >= c.plan.lab_slice.second) continue;
     b.inputs.push_back(cut_resized(li.image, rect, o.input_size, flip));
+    apply_color_jitter(b.inputs.back(), jitter);
     if (c.need_targets) b.targets.push_back(cell_density_target(li, cv::Rect2d(rect), o.input_size, c.stride, flip));
     if (o.bayesian) {
       b.patch_heads.push_back(points_tensor(patch_points(li.points, rect, o.input_size, flip)));

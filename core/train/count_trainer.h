@@ -64,6 +64,7 @@ struct CountTrainOptions {
   double anchor_weight = 0.0;
   bool freeze_bn = false;        // keep batch norm in eval mode (adaptation)
   bool flip = true;              // horizontal flips of labelled patches
+  double color_jitter = 0.0;     // saturation, contrast and brightness of labelled patches x U[1-j, 1+j]
   double background = 0.0;       // fraction of labelled patches redrawn until they hold nobody
   double count_weight = 0.0;     // + count_weight x (patch count error)^2, averaged over patches
   double pooled_weight = 0.0;    // + pooled_weight x the density loss on 2x2- and 4x4-cell sums

@@ -272,6 +272,18 @@ def case_seed(d):
     assert np.allclose(pa, pb, rtol=1e-5, atol=1e-6), (pa, pb)
     train(d, c, "--iterations", "4", "--seed", "6", "--lr", "1e-3")
     assert not np.allclose(pa, model_predictions(d, c), rtol=1e-4, atol=1e-5)
+    # --color-jitter: reproducible with a seed, changes training, and 0 is exactly no jitter
+    j1, j2 = os.path.join(d, "j1.rvb"), os.path.join(d, "j2.rvb")
+    train(d, j1, "--iterations", "4", "--seed", "5", "--lr", "1e-3", "--color-jitter", "0.4")
+    train(d, j2, "--iterations", "4", "--seed", "5", "--lr", "1e-3", "--color-jitter", "0.4")
+    pj = model_predictions(d, j1)
+    assert np.allclose(pj, model_predictions(d, j2), rtol=1e-5, atol=1e-6)
+    assert not np.allclose(pa, pj, rtol=1e-4, atol=1e-5), (pa, pj)
+    train(d, c, "--iterations", "4", "--seed", "5", "--lr", "1e-3", "--color-jitter", "0")
+    assert np.allclose(pa, model_predictions(d, c), rtol=1e-5, atol=1e-6)
+    p = run("train-count", "--points", os.path.join(d, "points.json"), "--images", os.path.join(d, "images"),
+            "--out", c, "--color-jitter", "1.5", check=False)
+    assert p.returncode != 0 and "--color-jitter" in p.stderr, p.stderr
 
 
 def case_resume(d):

@@ -131,6 +131,52 @@ TEST(Patches, PointMapping) {
   EXPECT_FLOAT_EQ(out[2].y, 24.5f);
 }
 
+TEST(Patches, ColorJitterFactors) {
+  std::mt19937 rng(7), untouched(7);
+  const rv::ColorJitter none = rv::draw_color_jitter(0.0, rng);
+  EXPECT_EQ(none.saturation, 1.0);
+  EXPECT_EQ(none.brightness, 1.0);
+  EXPECT_EQ(rng(), untouched());  // strength 0 draws nothing: old seeds give old patches
+  std::mt19937 a(3), b(3);
+  bool moved = false;
+  for (int i = 0; i < 50; ++i) {
+    const rv::ColorJitter j = rv::draw_color_jitter(0.3, a), k = rv::draw_color_jitter(0.3, b);
+    EXPECT_EQ(j.contrast, k.contrast);
+    for (double f : {j.saturation, j.contrast, j.brightness}) {
+      EXPECT_GE(f, 0.7);
+      EXPECT_LE(f, 1.3);
+      moved = moved || std::abs(f - 1.0) > 0.1;
+    }
+  }
+  EXPECT_TRUE(moved);
+  EXPECT_THROW(rv::draw_color_jitter(1.0, a), rv::InputError);
+  EXPECT_THROW(rv::draw_color_jitter(-0.1, a), rv::InputError);
+}
+
+TEST(Patches, ColorJitterPixels) {
+  cv::Mat img(4, 4, CV_8UC3, cv::Scalar(100, 100, 100));
+  img(cv::Rect(0, 0, 2, 4)).setTo(cv::Scalar(80, 80, 80));  // grey mean 90
+  cv::Mat same = img.clone();
+  rv::apply_color_jitter(same, {});
+  EXPECT_EQ(cv::norm(same, img, cv::NORM_INF), 0.0);
+  cv::Mat c = img.clone();
+  rv::apply_color_jitter(c, {1.0, 2.0, 1.0});  // contrast about the mean: 80 -> 70, 100 -> 110
+  EXPECT_EQ(c.at<cv::Vec3b>(0, 0), cv::Vec3b(70, 70, 70));
+  EXPECT_EQ(c.at<cv::Vec3b>(0, 3), cv::Vec3b(110, 110, 110));
+  cv::Mat g = img.clone();
+  rv::apply_color_jitter(g, {1.0, 1.0, 3.0});  // a gain, saturating at 255
+  EXPECT_EQ(g.at<cv::Vec3b>(0, 0), cv::Vec3b(240, 240, 240));
+  EXPECT_EQ(g.at<cv::Vec3b>(0, 3), cv::Vec3b(255, 255, 255));
+  cv::Mat colour(2, 2, CV_8UC3, cv::Scalar(200, 100, 50));
+  rv::apply_color_jitter(colour, {0.0, 1.0, 1.0});  // saturation 0: grey, B = G = R
+  const cv::Vec3b p = colour.at<cv::Vec3b>(1, 1);
+  EXPECT_EQ(p[0], p[1]);
+  EXPECT_EQ(p[1], p[2]);
+  EXPECT_NEAR(p[0], 0.114 * 200 + 0.587 * 100 + 0.299 * 50, 1.0);
+  cv::Mat f(2, 2, CV_32FC3);
+  EXPECT_THROW(rv::apply_color_jitter(f, {0.5, 1.0, 1.0}), rv::InputError);
+}
+
 TEST(TensorConvert, BgrToRgbFloat) {
   cv::Mat a(4, 5, CV_8UC3, cv::Scalar(10, 20, 30));
   a.at<cv::Vec3b>(3, 4) = cv::Vec3b(255, 0, 128);
