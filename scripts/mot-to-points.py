@@ -61,9 +61,12 @@ def main():
             cols = line.strip().split(",")
             if len(cols) != 9:
                 sys.exit(f"{gt}:{lineno}: expected 9 columns (MOT16/17), got {len(cols)}")
-            frame, cls = int(cols[0]), int(cols[7])
-            left, top, w, h = (float(c) for c in cols[2:6])
-            if frame not in frames or cls not in PERSON_CLASSES or float(cols[8]) < args.min_visibility:
+            try:
+                frame, cls = int(cols[0]), int(cols[7])
+                left, top, w, h, visibility = (float(c) for c in cols[2:6] + cols[8:9])
+            except ValueError:
+                sys.exit(f"{gt}:{lineno}: not a number in {line.strip()!r}")
+            if frame not in frames or cls not in PERSON_CLASSES or visibility < args.min_visibility:
                 continue
             x, y = left - 1 + w / 2, top - 1 + 0.1 * h
             if 0 <= x < width and 0 <= y < height:

@@ -10,6 +10,7 @@ import json
 import math
 import os
 import signal
+import shutil
 import subprocess
 import time
 
@@ -563,6 +564,12 @@ def case_eval_mot(d):
     assert [(float(r[1]), float(r[2])) for r in point_rows()] == [(20.0, 24.0), (100.0, 32.0)], point_rows()
     p = subprocess.run(["/usr/bin/python3", script, seq, pts, "--min-visibility", "50"], capture_output=True, text=True)
     assert p.returncode != 0 and "--min-visibility" in p.stderr, p.stderr
+    bad = os.path.join(d, "badseq")
+    shutil.copytree(seq, bad)
+    with open(os.path.join(bad, "gt", "gt.txt"), "a") as f:
+        f.write("2,9,x,1,1,1,1,1,1\n")
+    p = subprocess.run(["/usr/bin/python3", script, bad, pts], capture_output=True, text=True)
+    assert p.returncode != 0 and "gt.txt:9: not a number" in p.stderr, p.stderr
     half = os.path.join(d, "half")
     subprocess.run(["/usr/bin/python3", script, seq, pts, "--resize", "0.5", "--image-out", half], check=True,
                    capture_output=True)
