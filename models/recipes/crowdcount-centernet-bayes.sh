@@ -43,6 +43,13 @@
 #       0.48 / 0.82). Density on the pedestrians of vtest.avi, a little on the bollards at the right edge;
 #       Mall's two women at the lower left of frame 47 still get nothing (runs/ heat maps, not kept);
 #     its 0.5 / 0.5 weight average with the shipped default: SHB 15.82, vtest 0.87, Mall 4.47.
+#     JITTER=0.5 (1056 s): SHB 15.27, vtest 0.91, Mall 3.78 (k 1.127): more jitter, Mall better and SHB a
+#       little worse (jitter 0 / 0.3 / 0.5: Mall 6.07 / 4.25 / 3.78, SHB 14.68 / 14.99 / 15.27);
+#     0.5 / 0.5 weight average of the 0.3 and 0.5 runs: SHB 15.11, vtest 0.94, Mall 3.97.
+#   The 0.3 run, with input scale 0.6667 and its factor set (rankvision info B --set-input-scale 0.6667
+#   --scale-counts 1.1229), is models/checkpoints/crowdcount-centernet-bayes-jitter.rvm (log
+#   models/crowdcount-centernet-bayes-jitter.log.jsonl): the lead for the default, not shipped yet (vtest
+#   0.97 against the default's 0.67, MOT17-04 in_boxes 0.74 against 0.82).
 #   From the shipped default with JITTER=0.3 (1070 s, sharing the cores for a while): SHB 15.18, vtest 1.20
 #   (it under-counts: 0.80), Mall 6.03. So the jitter's gain on Mall from the trunk bundle is not seen from
 #   the default: one 600-iteration run per setting moves vtest by +-0.3 and Mall by +-1 with small changes.
