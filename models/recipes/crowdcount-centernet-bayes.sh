@@ -46,6 +46,8 @@
 #     JITTER=0.5 (1056 s): SHB 15.27, vtest 0.91, Mall 3.78 (k 1.127): more jitter, Mall better and SHB a
 #       little worse (jitter 0 / 0.3 / 0.5: Mall 6.07 / 4.25 / 3.78, SHB 14.68 / 14.99 / 15.27);
 #     0.5 / 0.5 weight average of the 0.3 and 0.5 runs: SHB 15.11, vtest 0.94, Mall 3.97.
+#     JITTER=0.4 (936 s): SHB 15.18, vtest 0.91, Mall 4.01 (k 1.124): the trend holds over four doses
+#       (0 / 0.3 / 0.4 / 0.5: Mall 6.07 / 4.25 / 4.01 / 3.78; SHB 14.68 / 14.99 / 15.18 / 15.27).
 #   The 0.3 run, with input scale 0.6667 and its factor set (rankvision info B --set-input-scale 0.6667
 #   --scale-counts 1.1229), is models/checkpoints/crowdcount-centernet-bayes-jitter.rvm (log
 #   models/crowdcount-centernet-bayes-jitter.log.jsonl): the lead for the default, not shipped yet (vtest
