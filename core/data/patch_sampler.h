@@ -39,7 +39,10 @@ Points crop_points(const Points& points, const cv::Rect& crop, int out_size);
 
 // Photometric change of a labelled patch, so a model does not learn one set of cameras' colours and
 // exposure: saturation (blend with the grey image), then contrast (about the grey mean), then brightness
-// (a gain). 1 everywhere leaves the patch as it is.
+// (a gain). 1 everywhere leaves the patch as it is. Its twins are the IQA distortions #17 and #18 in
+// ranking/distortions.cpp (private there): those work per level in 8 bits, contrast about the channel mean
+// and saturation in YCrCb; this one composes the three in float. The models trained with --color-jitter
+// used this one, so it stays apart.
 struct ColorJitter {
   double saturation = 1.0, contrast = 1.0, brightness = 1.0;
 };
