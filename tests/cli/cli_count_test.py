@@ -580,6 +580,35 @@ def case_eval_mot(d):
             "--extra-points", pts, "--extra-images", half, "--out", os.path.join(d, "mot.rvb"), *TINY,
             "--iterations", "1", "--no-rank", "--val", "1")
     assert "train-count: 5 labelled, 1 validation" in p.stderr, p.stderr
+    check_motion_boxes(d, model)
+
+
+def check_motion_boxes(d, model):
+    # scripts/motion-boxes.py: boxes round what moves against the temporal median, in eval-count's MOT format
+    # (1-based); a 16x24 grey block crosses a still textured scene 8 px a frame.
+    rng = np.random.default_rng(5)
+    scene = (rng.random((96, 128, 3)) * 60).astype(np.uint8)
+    frames = os.path.join(d, "moving")
+    os.makedirs(frames)
+    for i in range(12):
+        img = scene.copy()
+        img[40:64, 8 + 8 * i:24 + 8 * i] = 200
+        cv2.imwrite(os.path.join(frames, f"{i:03d}.png"), img)
+    script = os.path.join(os.environ["RANKVISION_SOURCE_ROOT"], "scripts", "motion-boxes.py")
+    gt = os.path.join(d, "motion.txt")
+    p = subprocess.run(["/usr/bin/python3", script, frames, gt, "--frames", "2:12", "--min-area", "50",
+                        "--median-step", "1"], check=True, capture_output=True, text=True)
+    rows = [[int(v) for v in l.split(",")] for l in open(gt).read().splitlines()]
+    assert [r[:6] for r in rows] == [[i + 1, 1, 9 + 8 * i, 41, 16, 24] for i in range(2, 12)], rows
+    assert "10 boxes in 10 frames" in p.stdout, p.stdout
+    e = last_json(run("eval-count", "--model", model, "--video", frames, "--mot-gt", gt, "--frames", "2:12",
+                      "--quiet"))
+    assert e["n"] == 10 and 0 <= e["in_boxes"] <= 1, e
+    for args, needle in (([frames, gt, "--frames", "5:2"], "--frames 5:2"),
+                         ([os.path.join(d, "none.avi"), gt], "none.avi: not found"),
+                         ([frames, gt, "--frames", "11:40"], "1 frame(s)")):
+        p = subprocess.run(["/usr/bin/python3", script, *args], capture_output=True, text=True)
+        assert p.returncode != 0 and needle in p.stderr, (args, p.stderr)
 
 
 def case_heatmap(d):
