@@ -259,6 +259,11 @@ TEST(Bundle, BlendAveragesWeightsAndRefusesMismatches) {
   auto scaled = make_bundle(tiny(Task::Count));
   scaled.meta.spec.density_scale = 50.0;
   EXPECT_NE(error_of([&] { blend_bundles(a, scaled, 0.5); }).find("density scale"), std::string::npos);
+  // a scale equal up to rounding (info --scale-counts K to match another model) blends
+  auto rounded = make_bundle(tiny(Task::Count));
+  rounded.meta.spec.density_scale = a.meta.spec.density_scale / 1.1229 * 1.1229;
+  rounded.meta.spec.density_scale *= 1 + 1e-7;  // K typed from 6 printed digits
+  EXPECT_NO_THROW(blend_bundles(a, rounded, 0.5));
 }
 
 TEST(Bundle, WeightsThatDoNotFitTheArchitectureAreRejected) {
