@@ -32,6 +32,11 @@
 #   Not the default: it counts ShanghaiTech B and Mall better than the default and puts more of its density
 #   inside MOT17's boxes, but on vtest.avi a quarter less of it lies on the walking people (0.59
 #   against 0.72; the goal on PETS's boxes is 0.7 or more).
+# Tried the same day from the default instead (INIT=models/crowdcount-default.rvm, B's flags with warm-up 50
+#   and 400 iterations; 1030 s): held-out 17.9 / 15.2 (uncalibrated) at 200 / 400; at 0.6667, k 1.0568:
+#   SHB 15.74, vtest 1.07, Mall 4.51; vtest in_boxes (motion boxes) **0.74**, MOT17-02 / -04 in_boxes
+#   0.53 / 0.83. Its density stays on the people, but it under-counts vtest.avi (0.83 of the eye counts
+#   with the factor) and is no better on ShanghaiTech B: not the default either.
 # Usage: models/recipes/crowdcount-centernet-jitter.sh [RANKVISION_BIN] [OUT_DIR]
 #   (writes OUT_DIR/a.rvm and OUT_DIR/b.rvm; default runs/centernet-jitter)
 set -euo pipefail
