@@ -37,6 +37,9 @@
 #   SHB 15.74, vtest 1.07, Mall 4.51; vtest in_boxes (motion boxes) **0.74**, MOT17-02 / -04 in_boxes
 #   0.53 / 0.83. Its density stays on the people, but it under-counts vtest.avi (0.83 of the eye counts
 #   with the factor) and is no better on ShanghaiTech B: not the default either.
+#   The same without the pooled loss (A's flags from the default; 1030 s): held-out 17.4 / 15.2 at 200 / 400;
+#   at 0.6667, k 1.0556: SHB 15.84, vtest 1.06, Mall 4.59, vtest in_boxes 0.73: the pooled loss is not what
+#   makes vtest.avi come out low.
 # Usage: models/recipes/crowdcount-centernet-jitter.sh [RANKVISION_BIN] [OUT_DIR]
 #   (writes OUT_DIR/a.rvm and OUT_DIR/b.rvm; default runs/centernet-jitter)
 set -euo pipefail
