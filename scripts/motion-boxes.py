@@ -10,11 +10,12 @@ scene where people keep moving. In each frame, pixels whose largest colour diffe
 at least --min-area pixels becomes one box (class 1, flag 1, visibility 1). Blobs are not people:
 groups merge into one box and shadows grow them, and people who stand still are missed, so this
 measures where the density is, not how many. The mean share of the frame that the boxes cover once
-eval-count grows them by a quarter on every side is printed: that is what density spread evenly over
-the frame would score.
+eval-count grows them by a quarter on every side is printed: about what density spread evenly over
+the frame would score (eval-count counts the map cells whose centres lie inside; this counts pixels).
 Usage: scripts/motion-boxes.py VIDEO OUT_gt.txt [--frames A:B] [--threshold T] [--min-area PX]
-A:B is eval-count's frame range: 0-based, A inclusive, B exclusive (default 0:400). VIDEO is a video file or a folder of images (sorted by name, as eval-count --video reads it); frame N
-of VIDEO is MOT frame N+1.
+A:B is eval-count's frame range: 0-based, A inclusive, B exclusive (default 0:400). VIDEO is a video
+file or a folder of images (sorted by name, as eval-count --video reads it); frame N of VIDEO is MOT
+frame N+1.
 """
 import argparse
 import os
