@@ -123,6 +123,9 @@ AdaptOptions adapt_options(const Args& a, const std::string& out) {
   ao.holdout = a.integer("holdout", 0, 0, 1000000);
   ao.median_frame = a.flag("median-frame") || a.has("median-count");
   ao.median_count = a.real("median-count", 0.0, 0.0, 1e6);
+  ao.motion_negatives = a.integer("motion-negatives", 0, 0, 1000000);
+  ao.motion.threshold = static_cast<int>(a.integer("motion-threshold", 30, 1, 254));
+  ao.motion.min_area = static_cast<int>(a.integer("motion-min-area", 150, 1, 1L << 30));
   ao.fit_count_factor = a.flag("fit-count-factor");
   ao.certainty = co;
   ao.certainty_frames = a.integer("certainty-frames", 20, 1, 100000);
@@ -171,6 +174,9 @@ int cmd_adapt(int argc, char** argv) {
              {"median-frame", "", "add the footage's per-pixel median (nearly the empty scene) as a frame with count 0"},
              {"median-count", "X", "the median frame's count when people who stand still remain in it (implies --median-frame)"},
              {"median-out", "FILE", "write the median frame (PNG) to look at"},
+             {"motion-negatives", "N", "N frames of the footage, evenly spread, whose background (away from what moves against the median) counts 0; they join the counted frames"},
+             {"motion-threshold", "T", "colour difference from the median that marks what moves (0-255)", "30"},
+             {"motion-min-area", "PX", "smallest moving blob, in pixels of the full frame", "150"},
              {"fit-count-factor", "", "pick the scale with a count factor per scale and multiply the counts by the factor that fits the counted frames"},
              {"certainty-pairs", "K", "pairs per frame for C (Eq. 15)", "100"},
              freeze_trunk_flag(" (more than it has: only the head adapts)"),

@@ -1,6 +1,9 @@
 #include "data/temporal_median.h"
 
+#include <opencv2/imgproc.hpp>
+
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "common/error.h"
@@ -33,6 +36,32 @@ cv::Mat temporal_median(const std::vector<cv::Mat>& frames) {
     }
   }
   return out;
+}
+
+cv::Mat static_background_mask(const cv::Mat& frame, const cv::Mat& median, const MotionMaskOptions& o) {
+  if (frame.empty() || (frame.type() != CV_8UC1 && frame.type() != CV_8UC3))
+    throw InputError("motion mask: the frame must be an 8-bit grey or BGR image");
+  if (frame.size() != median.size() || frame.type() != median.type())
+    throw InputError("motion mask: the frame and the temporal median differ in size or type");
+  cv::Mat diff;
+  cv::absdiff(frame, median, diff);
+  if (diff.channels() > 1) cv::reduce(diff.reshape(1, diff.rows * diff.cols), diff, 1, cv::REDUCE_MAX);
+  cv::Mat moving = (diff.reshape(1, frame.rows) > o.threshold) / 255;
+  cv::morphologyEx(moving, moving, cv::MORPH_OPEN, cv::Mat::ones(3, 3, CV_8U));
+  cv::morphologyEx(moving, moving, cv::MORPH_CLOSE, cv::Mat::ones(9, 9, CV_8U));
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(moving, labels, stats, centroids, 8);
+  cv::Mat background(frame.size(), CV_8U, cv::Scalar(255));
+  const cv::Rect whole(0, 0, frame.cols, frame.rows);
+  for (int i = 1; i < n; ++i) {
+    if (stats.at<int>(i, cv::CC_STAT_AREA) < o.min_area) continue;
+    const int l = stats.at<int>(i, cv::CC_STAT_LEFT), t = stats.at<int>(i, cv::CC_STAT_TOP);
+    const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+    const int x0 = static_cast<int>(std::floor(l - o.grow * w)), y0 = static_cast<int>(std::floor(t - o.grow * h));
+    const int x1 = static_cast<int>(std::ceil(l + (1 + o.grow) * w)), y1 = static_cast<int>(std::ceil(t + (1 + o.grow) * h));
+    background(cv::Rect(x0, y0, x1 - x0, y1 - y0) & whole).setTo(0);
+  }
+  return background;
 }
 
 }  // namespace rv

@@ -14,4 +14,20 @@ namespace rv {
 // rv::InputError for no frames, or frames of different sizes or types.
 cv::Mat temporal_median(const std::vector<cv::Mat>& frames);
 
+// Where a frame of a fixed camera is the empty scene, given its temporal median: pixels whose largest
+// colour difference from the median is over `threshold` are what moves; a 3x3 opening and a 9x9 closing
+// clean that mask, each blob of at least `min_area` pixels gets its bounding box grown by `grow` of its
+// width and height on every side (as eval-count grows person boxes), and everything outside those boxes
+// is background. The same rule as scripts/motion-boxes.py, so a model trained against it is checked by it.
+struct MotionMaskOptions {
+  int threshold = 30;
+  int min_area = 150;
+  double grow = 0.25;
+};
+
+// CV_8U, 255 on the background (free of moving things), 0 near what moves. People who stand still are
+// in the median and so count as background. rv::InputError when frame and median differ in size or
+// type, or are not 8-bit grey or BGR.
+cv::Mat static_background_mask(const cv::Mat& frame, const cv::Mat& median, const MotionMaskOptions& options = {});
+
 }  // namespace rv

@@ -128,6 +128,14 @@ double mean_certainty(RankNet& net, const std::vector<cv::Mat>& frames, const Im
   return sum / static_cast<double>(frames.size());
 }
 
+// `n` indices of 0..size-1, evenly spread (all of them when n >= size).
+std::vector<size_t> spread_indices(size_t size, long n) {
+  std::vector<size_t> out;
+  const size_t k = std::min(size, static_cast<size_t>(std::max(0L, n)));
+  for (size_t i = 0; i < k; ++i) out.push_back(i * size / k);
+  return out;
+}
+
 CountedFrame counted_frame(const std::string& name, const cv::Mat& full, double count, double scale,
                            const RoiPolygon& roi) {
   CountedFrame cf;
@@ -151,12 +159,38 @@ void add_camera_data(CountTrainData& data, const std::vector<cv::Mat>& footage, 
     if (labels.points.count(f))
       data.labelled.push_back(make_labelled_image("frame " + std::to_string(f), img, labels.points.at(f), scale, o.density));
   }
+  if (o.median_frame || o.motion_negatives > 0) result.median = temporal_median(footage);
   if (o.median_frame) {
-    result.median = temporal_median(footage);
     // In every batch: one frame among a dozen would be seen too rarely to undo density on the background.
     data.counted.push_back(counted_frame("temporal median", result.median, o.median_count, scale, o.roi));
     data.counted.back().every_batch = true;
   }
+  for (const size_t i : spread_indices(footage.size(), o.motion_negatives)) {
+    auto cf = counted_frame("background of footage frame " + std::to_string(i), footage[i], 0.0, scale, o.roi);
+    cv::Mat background;
+    cv::resize(static_background_mask(footage[i], result.median, o.motion), background, cf.image.size(), 0, 0,
+               cv::INTER_NEAREST);
+    cf.mask = cf.mask.empty() ? background : (cf.mask & background);
+    data.counted.push_back(cf);
+  }
+}
+
+// The share of the network's positive density that lies inside the masks of counted frames `first`..end
+// (the background of the motion negatives), over all of them; NaN when there are none.
+double share_on_masks(RankNet& net, const std::vector<CountedFrame>& frames, size_t first) {
+  torch::NoGradGuard no_grad;
+  net.eval();
+  double on = 0, all = 0;
+  for (size_t i = first; i < frames.size(); ++i) {
+    const auto& cf = frames[i];
+    auto d = torch::relu(net.dense(image_to_tensor(cf.image))[0][0]);
+    cv::Mat m;
+    cv::resize(cf.mask, m, cv::Size(static_cast<int>(d.size(1)), static_cast<int>(d.size(0))), 0, 0, cv::INTER_NEAREST);
+    m.convertTo(m, CV_32F, 1.0 / 255.0);
+    on += (d * torch::from_blob(m.data, {m.rows, m.cols}, torch::kFloat)).sum().item<double>();
+    all += d.sum().item<double>();
+  }
+  return all > 0 ? on / all : NAN;
 }
 
 }  // namespace
@@ -209,9 +243,11 @@ AdaptResult adapt_to_camera(ModelBundle& bundle, const std::vector<cv::Mat>& foo
   CountTrainData data;
   data.labelled = std::move(labelled);
   add_camera_data(data, footage, labels, held, scale, o, result);
+  const size_t first_negative = data.counted.size() - spread_indices(footage.size(), o.motion_negatives).size();
+  const double background_before = share_on_masks(base, data.counted, first_negative);
   std::vector<cv::Mat> cert_pool;
-  const size_t n_cert = std::min<size_t>(static_cast<size_t>(std::max(1L, o.certainty_frames)), data.unlabelled.size());
-  for (size_t i = 0; i < n_cert; ++i) cert_pool.push_back(data.unlabelled[i * data.unlabelled.size() / n_cert]);
+  for (size_t i : spread_indices(data.unlabelled.size(), std::max(1L, o.certainty_frames)))
+    cert_pool.push_back(data.unlabelled[i]);
   const double c_before = mean_certainty(base, cert_pool, o.certainty);
   if (o.train.progress) std::cerr << "certainty C before: " << c_before << " (" << cert_pool.size() << " frames, scale " << scale << ")\n";
 
@@ -254,6 +290,11 @@ AdaptResult adapt_to_camera(ModelBundle& bundle, const std::vector<cv::Mat>& foo
   if (o.median_frame) {
     s["median_frame"] = {{"count", o.median_count},
                          {"predicted_after", count_in_frame(net, result.median, scale, o.roi)}};
+  }
+  if (first_negative < data.counted.size()) {
+    s["motion_negatives"] = {{"frames", data.counted.size() - first_negative},
+                             {"density_share_on_background_before", background_before},
+                             {"density_share_on_background_after", share_on_masks(net, data.counted, first_negative)}};
   }
   bundle.meta.input_scale = scale;
   bundle.meta.roi = o.roi;

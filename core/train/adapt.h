@@ -6,7 +6,9 @@
 //     own frames, the counted frames (whole-frame count loss), point-labelled
 //     frames and labelled sets (density targets), optionally the temporal
 //     median of the footage as a frame of known count (nearly the empty scene
-//     where people keep moving: a free label), and, with no labels at all, an
+//     where people keep moving: a free label), optionally the background of
+//     some frames (everything away from what moves against that median) as a
+//     region of count 0, and, with no labels at all, an
 //     anchor to the base network that keeps the counts from drifting;
 //  3. optionally a count factor: the least-squares factor that maps the
 //     network's counts of the fitted frames onto their labels, applied to the
@@ -27,6 +29,7 @@
 #include "bundle/bundle.h"
 #include "data/points.h"
 #include "data/roi.h"
+#include "data/temporal_median.h"
 #include "train/count_trainer.h"
 
 namespace rv {
@@ -47,6 +50,8 @@ struct AdaptOptions {
   long holdout = 0;                // labelled frames kept out of training and of the scale choice
   bool median_frame = false;       // add the footage's temporal median as a counted frame
   double median_count = 0;         // its count (people who stand still stay in the median)
+  long motion_negatives = 0;       // frames of the footage whose background (outside what moves) counts 0
+  MotionMaskOptions motion;        // how the background of those frames is found
   bool fit_count_factor = false;   // choose the scale with a count factor per scale, and after training
                                    // multiply the counts by the factor that fits the fitted frames best
   ImageCertaintyOptions certainty;
@@ -58,7 +63,7 @@ struct AdaptResult {
   bool interrupted = false;
   double input_scale = 0;
   nlohmann::json summary;  // what `adapt` prints and stores in the bundle's provenance
-  cv::Mat median;          // the temporal median (full resolution) when median_frame
+  cv::Mat median;          // the temporal median (full resolution) when median_frame or motion_negatives
 };
 
 // Adapts `bundle` in place (weights, input scale and ROI). `footage`: the

@@ -378,7 +378,7 @@ def case_adapt(d):
     med = os.path.join(d, "median.png")
     s4 = last_json(run("adapt", "--model", base, "--video", video, "--frames", "0:10", "--out", out2,
                        "--frame-counts", fc, "--holdout", "1", "--iterations", "2", "--median-frame",
-                       "--median-out", med, *small))
+                       "--median-out", med, "--motion-negatives", "3", "--motion-min-area", "20", *small))
     assert s4["labelled_frames"] == 2 and s4["holdout_frames"] == 1, s4
     assert len(s4["holdout"]) == 1 and s4["holdout"][0]["frame"] in (1, 4, 7), s4
     h = s4["holdout"][0]
@@ -387,6 +387,11 @@ def case_adapt(d):
     assert all(e["frame_mae"] >= 0 for e in s4["scale_search"]), s4
     # the median frame: the moving bright dots are gone from it, the dark background stays
     assert s4["median_frame"]["count"] == 0 and np.isfinite(s4["median_frame"]["predicted_after"]), s4
+    # --motion-negatives: three frames' backgrounds (away from the moving dots) join as regions of count 0
+    mn = s4["motion_negatives"]
+    assert mn["frames"] == 3, s4
+    for key in ("density_share_on_background_before", "density_share_on_background_after"):
+        assert 0 <= mn[key] <= 1, mn
     m = cv2.imread(med)
     assert m is not None and m.shape == (96, 128, 3), med
     assert (m > 200).mean() < 0.01 and m.mean() < 40, m.mean()

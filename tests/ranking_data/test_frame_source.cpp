@@ -147,6 +147,44 @@ TEST(TemporalMedian, BadInputNamesTheProblem) {
   EXPECT_THROW(rv::temporal_median({cv::Mat(4, 4, CV_32F, cv::Scalar(0))}), rv::InputError);
 }
 
+// The background of one frame: away from the box of each moving blob, grown by a quarter of its size
+// on every side, exactly as scripts/motion-boxes.py boxes it; a blob smaller than min_area, a colour
+// change under the threshold and what stands still are background.
+TEST(MotionMask, BackgroundIsAwayFromGrownBoxesOfWhatMoves) {
+  const cv::Mat median(120, 160, CV_8UC3, cv::Scalar(50, 100, 150));
+  cv::Mat frame = median.clone();
+  frame(cv::Rect(40, 20, 20, 40)).setTo(cv::Scalar(50, 100, 250));   // a walker: 20x40, blue channel +100
+  frame(cv::Rect(120, 90, 6, 6)).setTo(cv::Scalar(255, 255, 255));   // 36 px: under min_area 150
+  frame(cv::Rect(100, 10, 20, 20)).setTo(cv::Scalar(70, 100, 150));  // a shadow: difference 20 < 30
+  const cv::Mat bg = rv::static_background_mask(frame, median);
+  ASSERT_EQ(bg.size(), frame.size());
+  ASSERT_EQ(bg.type(), CV_8U);
+  // Grown box: x 40-5 .. 60+5 (exclusive), y 20-10 .. 60+10.
+  EXPECT_EQ(cv::countNonZero(bg == 0), 30 * 60);
+  EXPECT_EQ(bg.at<uint8_t>(10, 35), 0);
+  EXPECT_EQ(bg.at<uint8_t>(69, 64), 0);
+  EXPECT_EQ(bg.at<uint8_t>(9, 35), 255);
+  EXPECT_EQ(bg.at<uint8_t>(70, 64), 255);
+  EXPECT_EQ(bg.at<uint8_t>(40, 65), 255);
+  EXPECT_EQ(bg.at<uint8_t>(92, 122), 255);
+  EXPECT_EQ(bg.at<uint8_t>(20, 110), 255);
+  rv::MotionMaskOptions o;
+  o.threshold = 10;  // now the shadow moves too
+  o.grow = 0;
+  const cv::Mat bg2 = rv::static_background_mask(frame, median, o);
+  EXPECT_EQ(cv::countNonZero(bg2 == 0), 20 * 40 + 20 * 20);
+  // A box at the edge is clipped, not an error.
+  cv::Mat edge = median.clone();
+  edge(cv::Rect(150, 100, 10, 20)).setTo(cv::Scalar(0, 0, 0));
+  EXPECT_EQ(cv::countNonZero(rv::static_background_mask(edge, median) == 0), (10 + 3) * (20 + 5 + 0));
+  // Grey frames work; frames that do not match the median are refused.
+  cv::Mat grey_median(30, 30, CV_8UC1, cv::Scalar(0)), grey = grey_median.clone();
+  grey(cv::Rect(5, 5, 15, 15)).setTo(200);
+  EXPECT_EQ(cv::countNonZero(rv::static_background_mask(grey, grey_median) == 0), 23 * 23);
+  EXPECT_THROW(rv::static_background_mask(frame, grey_median), rv::InputError);
+  EXPECT_THROW(rv::static_background_mask(cv::Mat(4, 4, CV_32F, cv::Scalar(0)), cv::Mat(4, 4, CV_32F)), rv::InputError);
+}
+
 TEST(Roi, ParseBoxAndMask) {
   const auto roi = rv::parse_roi("0,0 0.5,0;0.5,1 0,1", "--roi");
   ASSERT_EQ(roi.size(), 4u);
