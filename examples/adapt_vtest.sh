@@ -22,7 +22,7 @@
 #
 # Env: RANKVISION (CLI binary, default build/training/rankvision), BUILD (build
 # dir with the plugin, default build), RANKVISION_DATA (default ../shared/data),
-# ITERATIONS (default 100), THREADS (default 2), NO_SWAP=1 (adapt only), VTEST_BASE (base
+# ITERATIONS (default: the recipe's vtest_iterations, 200), THREADS (default 2), NO_SWAP=1 (adapt only), VTEST_BASE (base
 # model, default models/crowdcount-default.rvm; the shipped example's base: examples/vtest_recipe.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
