@@ -218,6 +218,9 @@ AdaptResult adapt_to_camera(ModelBundle& bundle, const std::vector<cv::Mat>& foo
                             std::vector<LabelledImage> labelled, const AdaptOptions& o,
                             const std::function<RankNetPtr()>& base_net) {
   if (footage.empty()) throw InputError("adapt: no frames of the camera to rank");
+  if (o.motion_negatives > 0 && footage.size() < 3)
+    throw InputError("--motion-negatives: the footage has " + std::to_string(footage.size()) +
+                     " frame(s); telling what moves from the temporal median needs at least 3");
   for (const auto& [f, img] : labels.frames)
     if (img.size() != footage[0].size())
       throw InputError("adapt: labelled frame " + std::to_string(f) + " differs in size from the footage");
@@ -245,6 +248,9 @@ AdaptResult adapt_to_camera(ModelBundle& bundle, const std::vector<cv::Mat>& foo
   add_camera_data(data, footage, labels, held, scale, o, result);
   const size_t first_negative = data.counted.size() - spread_indices(footage.size(), o.motion_negatives).size();
   const double background_before = share_on_masks(base, data.counted, first_negative);
+  if (o.train.progress && first_negative < data.counted.size())
+    std::cerr << "motion negatives: " << data.counted.size() - first_negative
+              << " frames; share of the density on their background before: " << background_before << "\n";
   std::vector<cv::Mat> cert_pool;
   for (size_t i : spread_indices(data.unlabelled.size(), std::max(1L, o.certainty_frames)))
     cert_pool.push_back(data.unlabelled[i]);
@@ -292,9 +298,11 @@ AdaptResult adapt_to_camera(ModelBundle& bundle, const std::vector<cv::Mat>& foo
                          {"predicted_after", count_in_frame(net, result.median, scale, o.roi)}};
   }
   if (first_negative < data.counted.size()) {
+    const double background_after = share_on_masks(net, data.counted, first_negative);
+    if (o.train.progress) std::cerr << "share of the density on their background after: " << background_after << "\n";
     s["motion_negatives"] = {{"frames", data.counted.size() - first_negative},
                              {"density_share_on_background_before", background_before},
-                             {"density_share_on_background_after", share_on_masks(net, data.counted, first_negative)}};
+                             {"density_share_on_background_after", background_after}};
   }
   bundle.meta.input_scale = scale;
   bundle.meta.roi = o.roi;

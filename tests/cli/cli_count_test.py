@@ -395,6 +395,10 @@ def case_adapt(d):
     m = cv2.imread(med)
     assert m is not None and m.shape == (96, 128, 3), med
     assert (m > 200).mean() < 0.01 and m.mean() < 40, m.mean()
+    few = run("adapt", "--model", base, "--video", video, "--frames", "0:2", "--out", out2, "--iterations", "1",
+              "--motion-negatives", "2", *small, check=False)
+    assert few.returncode != 0 and "--motion-negatives" in few.stderr and "2 frame(s)" in few.stderr, few.stderr
+    assert "Traceback" not in few.stderr, few.stderr
     bad = run("adapt", "--model", base, "--video", video, "--out", out2, "--frame-counts", fc, "--holdout", "3",
               *small, check=False)
     assert bad.returncode != 0 and "--holdout 3" in bad.stderr and "Traceback" not in bad.stderr, bad.stderr
