@@ -75,4 +75,13 @@ cv::Mat tensor_to_density(const torch::Tensor& map) {
   return cv::Mat(static_cast<int>(t.size(0)), static_cast<int>(t.size(1)), CV_32F, t.data_ptr()).clone();
 }
 
+torch::Tensor mask_to_grid(const cv::Mat& mask8, int64_t rows, int64_t cols) {
+  if (mask8.empty() || mask8.type() != CV_8UC1) throw InputError("mask_to_grid: the mask must be a CV_8U image");
+  cv::Mat m;
+  cv::resize(mask8, m, cv::Size(static_cast<int>(cols), static_cast<int>(rows)), 0, 0, cv::INTER_NEAREST);
+  cv::Mat ones = (m > 0) / 255;
+  ones.convertTo(m, CV_32F);
+  return torch::from_blob(m.data, {m.rows, m.cols}, torch::kFloat).clone();
+}
+
 }  // namespace rv

@@ -20,6 +20,10 @@ torch::Tensor images_to_tensor(const std::vector<cv::Mat>& bgr8);
 // CV_32F maps of one size → [N, 1, h, w] float (values unchanged).
 torch::Tensor densities_to_tensor(const std::vector<cv::Mat>& maps);
 
+// A CV_8U mask (non-zero = counted) of any size → [rows, cols] float of 0 and 1 at a map's grid
+// (nearest-neighbour resize), on the CPU.
+torch::Tensor mask_to_grid(const cv::Mat& mask8, int64_t rows, int64_t cols);
+
 // [3, H, W] or [1, 3, H, W] float RGB 0..1 → CV_8UC3 BGR (for saving/viewing).
 cv::Mat tensor_to_image(const torch::Tensor& rgb);
 

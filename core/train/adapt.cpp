@@ -184,10 +184,7 @@ double share_on_masks(RankNet& net, const std::vector<CountedFrame>& frames, siz
   for (size_t i = first; i < frames.size(); ++i) {
     const auto& cf = frames[i];
     auto d = torch::relu(net.dense(image_to_tensor(cf.image))[0][0]);
-    cv::Mat m;
-    cv::resize(cf.mask, m, cv::Size(static_cast<int>(d.size(1)), static_cast<int>(d.size(0))), 0, 0, cv::INTER_NEAREST);
-    m.convertTo(m, CV_32F, 1.0 / 255.0);
-    on += (d * torch::from_blob(m.data, {m.rows, m.cols}, torch::kFloat)).sum().item<double>();
+    on += (d * mask_to_grid(cf.mask, d.size(0), d.size(1))).sum().item<double>();
     all += d.sum().item<double>();
   }
   return all > 0 ? on / all : NAN;
@@ -200,9 +197,8 @@ double count_in_frame(RankNet& net, const cv::Mat& frame, double scale, const Ro
   const cv::Mat img = resize_by(frame, scale);
   auto d = net.dense(image_to_tensor(img))[0][0];
   if (roi.empty()) return d.sum().item<double>();
-  cv::Mat m = roi_mask(roi, cv::Size(static_cast<int>(d.size(1)), static_cast<int>(d.size(0))));
-  m.convertTo(m, CV_32F, 1.0 / 255.0);
-  return (d * torch::from_blob(m.data, {m.rows, m.cols}, torch::kFloat)).sum().item<double>();
+  const cv::Mat m = roi_mask(roi, cv::Size(static_cast<int>(d.size(1)), static_cast<int>(d.size(0))));
+  return (d * mask_to_grid(m, d.size(0), d.size(1))).sum().item<double>();
 }
 
 std::set<long> pick_holdout(const std::vector<long>& frames, long n, uint32_t seed) {

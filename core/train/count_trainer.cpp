@@ -261,13 +261,7 @@ torch::Tensor counted_frame_loss(RankNet& net, const CountBatch& b, const CountC
     const auto& cf = c.data.counted[idx];
     auto d = net.dense(image_to_tensor(cf.image).to(c.device));
     torch::Tensor counted = d[0][0];
-    if (!cf.mask.empty()) {
-      cv::Mat m;
-      cv::resize(cf.mask, m, cv::Size(static_cast<int>(d.size(3)), static_cast<int>(d.size(2))), 0, 0,
-                 cv::INTER_NEAREST);
-      m.convertTo(m, CV_32F, 1.0 / 255.0);
-      counted = counted * torch::from_blob(m.data, {m.rows, m.cols}, torch::kFloat).clone().to(c.device);
-    }
+    if (!cf.mask.empty()) counted = counted * mask_to_grid(cf.mask, d.size(2), d.size(3)).to(c.device);
     // The count is the map's sum, and no negative density may buy it: without the second term a
     // frame's count can be met by cancelling density on the background with negative density
     // elsewhere (the head is linear), and the map stops saying where the people are.

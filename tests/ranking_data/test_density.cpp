@@ -226,3 +226,24 @@ TEST(TensorConvert, EngineInputMatchesTrainingInput) {
 }
 
 }  // namespace
+
+// A counted-cells mask at a map's grid: nearest-neighbour, 0 and 1 whatever the non-zero value, an owned
+// tensor (the cv::Mat it came from may go away); anything but CV_8U is refused.
+TEST(TensorConvert, MaskToGrid) {
+  cv::Mat mask(40, 80, CV_8U, cv::Scalar(0));
+  mask(cv::Rect(0, 0, 40, 40)).setTo(255);
+  mask(cv::Rect(40, 20, 40, 20)).setTo(7);
+  torch::Tensor g;
+  {
+    const cv::Mat copy = mask.clone();
+    g = rv::mask_to_grid(copy, 4, 8);
+  }
+  ASSERT_EQ(g.sizes(), (std::vector<int64_t>{4, 8}));
+  EXPECT_EQ(g.dtype(), torch::kFloat);
+  EXPECT_FLOAT_EQ(g.sum().item<float>(), 16.f + 8.f);
+  EXPECT_FLOAT_EQ(g[0][0].item<float>(), 1.f);
+  EXPECT_FLOAT_EQ(g[0][7].item<float>(), 0.f);
+  EXPECT_FLOAT_EQ(g[3][7].item<float>(), 1.f);
+  EXPECT_THROW(rv::mask_to_grid(cv::Mat(4, 4, CV_32F, cv::Scalar(1)), 2, 2), rv::InputError);
+  EXPECT_THROW(rv::mask_to_grid(cv::Mat(), 2, 2), rv::InputError);
+}
