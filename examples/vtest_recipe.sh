@@ -54,17 +54,18 @@ base=${VTEST_BASE:-models/crowdcount-default.rvm}
 # Chosen on the 7 frames no run fits (examples/vtest-holdout-counts.csv + vtest-check-counts.csv),
 # MAE: the base alone 0.46; these flags (lr 1e-4, 100 iterations) 0.41; lr 3e-4 and 200
 # iterations 0.47; the earlier VGG16 example 0.70.
-# Since 2026-12-06 (ninth session) the recipe adds --motion-negatives 12: the background of 12 of the
-# frames (away from the grown boxes of what moves against the temporal median, the rule of
+# Since 2026-12-06 (ninth session) the recipe adds --motion-negatives 12: the background of 12 of
+# the frames (away from the grown boxes of what moves against the temporal median, the rule of
 # scripts/motion-boxes.py) counts 0, and 200 iterations. Label-free, on frames 400-794 that no run
 # used (motion boxes of scripts/motion-boxes.py --frames 400:795, eval-count --mot-gt ... --frames
 # 400:795:2), the share of density near what moves: without the negatives 0.766 / 0.767 / 0.769
-# (seeds 1-3, 100 iterations), with them 0.849 / 0.854 / 0.854 (100 iterations), 0.882 (200,
-# seed 1). Eye-counted MAE on the 17 frames of 0-399 that no run fits (vtest-holdout-counts.csv,
-# vtest-check-counts.csv, vtest-check2-counts.csv): without 0.729 / 0.767 / 0.806, with 0.716 / 0.783 /
-# 0.770 (100 it.), 0.748 (200): the same within the noise of eye counts. Frames 490 / 650 / 770,
-# counted by eye only to look (4, 6, 7 people): without 1.48 / 1.57 / 1.65, with 1.23 / 1.07 / 1.67
-# (100 it.), 1.28 (200); every model gives the three walkers close to the camera in 490 about 1.5 each.
+# (seeds 1-3, 100 iterations), with them 0.849 / 0.854 / 0.854 (100 iterations), 0.882 / 0.881 (200,
+# seeds 1 / 2). Eye-counted MAE on the 17 frames of 0-399 that no run fits (vtest-holdout-counts.csv,
+# vtest-check-counts.csv, vtest-check2-counts.csv): without 0.729 / 0.767 / 0.806, with
+# 0.716 / 0.783 / 0.770 (100 it.), 0.748 / 0.726 (200, seeds 1 / 2): the same within the noise of
+# eye counts. Frames 490 / 650 / 770, counted by eye only to look (4, 6, 7 people): without 1.48 /
+# 1.57 / 1.65, with 1.23 / 1.07 / 1.67 (100 it.), 1.28 / 1.47 (200); every model gives the three
+# walkers close to the camera in 490 about 1.5 each.
 vtest_iterations=200
 vtest_frame_weight=10
 vtest_scale_flags=(--input-scale 0.6667)
