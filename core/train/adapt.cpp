@@ -147,8 +147,9 @@ CountedFrame counted_frame(const std::string& name, const cv::Mat& full, double 
 }
 
 // The training data at the chosen scale: ranking pool (ROI box of each frame),
-// fitted counted / point-labelled frames, and the median frame when asked.
-void add_camera_data(CountTrainData& data, const std::vector<cv::Mat>& footage, const CameraLabels& labels,
+// fitted counted / point-labelled frames, the median frame and the motion negatives when asked.
+// Returns the index in data.counted of the first motion negative (they are the last ones).
+size_t add_camera_data(CountTrainData& data, const std::vector<cv::Mat>& footage, const CameraLabels& labels,
                      const std::set<long>& held, double scale, const AdaptOptions& o, AdaptResult& result) {
   const cv::Rect box = roi_box(o.roi, footage[0].size());
   for (const auto& f : footage) data.unlabelled.push_back(resize_by(f(box), scale).clone());
@@ -165,6 +166,7 @@ void add_camera_data(CountTrainData& data, const std::vector<cv::Mat>& footage, 
     data.counted.push_back(counted_frame("temporal median", result.median, o.median_count, scale, o.roi));
     data.counted.back().every_batch = true;
   }
+  const size_t first_negative = data.counted.size();
   for (const size_t i : spread_indices(footage.size(), o.motion_negatives)) {
     auto cf = counted_frame("background of footage frame " + std::to_string(i), footage[i], 0.0, scale, o.roi);
     cv::Mat background;
@@ -173,6 +175,7 @@ void add_camera_data(CountTrainData& data, const std::vector<cv::Mat>& footage, 
     cf.mask = cf.mask.empty() ? background : (cf.mask & background);
     data.counted.push_back(cf);
   }
+  return first_negative;
 }
 
 // The share of the network's positive density that lies inside the masks of counted frames `first`..end
@@ -241,8 +244,7 @@ AdaptResult adapt_to_camera(ModelBundle& bundle, const std::vector<cv::Mat>& foo
 
   CountTrainData data;
   data.labelled = std::move(labelled);
-  add_camera_data(data, footage, labels, held, scale, o, result);
-  const size_t first_negative = data.counted.size() - spread_indices(footage.size(), o.motion_negatives).size();
+  const size_t first_negative = add_camera_data(data, footage, labels, held, scale, o, result);
   const double background_before = share_on_masks(base, data.counted, first_negative);
   if (o.train.progress && first_negative < data.counted.size())
     std::cerr << "motion negatives: " << data.counted.size() - first_negative
