@@ -56,8 +56,8 @@ base=${VTEST_BASE:-models/crowdcount-default.rvm}
 # iterations 0.47; the earlier VGG16 example 0.70.
 # Since 2026-12-06 (ninth session) the recipe adds --motion-negatives 12: the background of 12 of
 # the frames (away from the grown boxes of what moves against the temporal median, the rule of
-# scripts/motion-boxes.py) counts 0, and 200 iterations. Label-free, on frames 400-794 that no run
-# used (motion boxes of scripts/motion-boxes.py --frames 400:795, eval-count --mot-gt ... --frames
+# rankvision motion-boxes) counts 0, and 200 iterations. Label-free, on frames 400-794 that no run
+# used (motion boxes of rankvision motion-boxes --frames 400:795, eval-count --mot-gt ... --frames
 # 400:795:2), the share of density near what moves: without the negatives 0.766 / 0.767 / 0.769
 # (seeds 1-3, 100 iterations), with them 0.849 / 0.854 / 0.854 (100 iterations), 0.882 / 0.881 (200,
 # seeds 1 / 2). Eye-counted MAE on the 17 frames of 0-399 that no run fits (vtest-holdout-counts.csv,

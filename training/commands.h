@@ -13,6 +13,7 @@ int cmd_distort(int argc, char** argv);
 int cmd_crops(int argc, char** argv);
 int cmd_density(int argc, char** argv);
 int cmd_heatmap(int argc, char** argv);
+int cmd_motion_boxes(int argc, char** argv);
 int cmd_info(int argc, char** argv);
 int cmd_label(int argc, char** argv);
 }  // namespace rv::cli

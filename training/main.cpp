@@ -36,6 +36,7 @@ const std::vector<Command>& commands() {
       {"crops", cmd_crops, "write the nested crop set of an image as PNGs"},
       {"density", cmd_density, "write the density map of an annotated image as PNG"},
       {"heatmap", cmd_heatmap, "PNG of a model's predicted density on a few images or frames"},
+      {"motion-boxes", cmd_motion_boxes, "boxes round what moves in a fixed camera (label-free in_boxes)"},
       {"info", cmd_info, "print a model bundle's metadata"},
   };
   return list;

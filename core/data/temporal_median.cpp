@@ -38,7 +38,7 @@ cv::Mat temporal_median(const std::vector<cv::Mat>& frames) {
   return out;
 }
 
-cv::Mat static_background_mask(const cv::Mat& frame, const cv::Mat& median, const MotionMaskOptions& o) {
+std::vector<cv::Rect> moving_blobs(const cv::Mat& frame, const cv::Mat& median, const MotionMaskOptions& o) {
   if (frame.empty() || (frame.type() != CV_8UC1 && frame.type() != CV_8UC3))
     throw InputError("motion mask: the frame must be an 8-bit grey or BGR image");
   if (frame.size() != median.size() || frame.type() != median.type())
@@ -51,16 +51,26 @@ cv::Mat static_background_mask(const cv::Mat& frame, const cv::Mat& median, cons
   cv::morphologyEx(moving, moving, cv::MORPH_CLOSE, cv::Mat::ones(9, 9, CV_8U));
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(moving, labels, stats, centroids, 8);
-  cv::Mat background(frame.size(), CV_8U, cv::Scalar(255));
-  const cv::Rect whole(0, 0, frame.cols, frame.rows);
+  std::vector<cv::Rect> blobs;
   for (int i = 1; i < n; ++i) {
     if (stats.at<int>(i, cv::CC_STAT_AREA) < o.min_area) continue;
-    const int l = stats.at<int>(i, cv::CC_STAT_LEFT), t = stats.at<int>(i, cv::CC_STAT_TOP);
-    const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
-    const int x0 = static_cast<int>(std::floor(l - o.grow * w)), y0 = static_cast<int>(std::floor(t - o.grow * h));
-    const int x1 = static_cast<int>(std::ceil(l + (1 + o.grow) * w)), y1 = static_cast<int>(std::ceil(t + (1 + o.grow) * h));
-    background(cv::Rect(x0, y0, x1 - x0, y1 - y0) & whole).setTo(0);
+    blobs.emplace_back(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
+                       stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
   }
+  return blobs;
+}
+
+cv::Rect grown_box(const cv::Rect& box, double grow, const cv::Size& frame) {
+  const int x0 = static_cast<int>(std::floor(box.x - grow * box.width));
+  const int y0 = static_cast<int>(std::floor(box.y - grow * box.height));
+  const int x1 = static_cast<int>(std::ceil(box.x + (1 + grow) * box.width));
+  const int y1 = static_cast<int>(std::ceil(box.y + (1 + grow) * box.height));
+  return cv::Rect(x0, y0, x1 - x0, y1 - y0) & cv::Rect(0, 0, frame.width, frame.height);
+}
+
+cv::Mat static_background_mask(const cv::Mat& frame, const cv::Mat& median, const MotionMaskOptions& o) {
+  cv::Mat background(frame.size(), CV_8U, cv::Scalar(255));
+  for (const cv::Rect& blob : moving_blobs(frame, median, o)) background(grown_box(blob, o.grow, frame.size())).setTo(0);
   return background;
 }
 

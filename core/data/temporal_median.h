@@ -18,12 +18,20 @@ cv::Mat temporal_median(const std::vector<cv::Mat>& frames);
 // colour difference from the median is over `threshold` are what moves; a 3x3 opening and a 9x9 closing
 // clean that mask, each blob of at least `min_area` pixels gets its bounding box grown by `grow` of its
 // width and height on every side (as eval-count grows person boxes), and everything outside those boxes
-// is background. The same rule as scripts/motion-boxes.py, so a model trained against it is checked by it.
+// is background. `rankvision motion-boxes` writes the same boxes for eval-count's label-free check, so a
+// model trained against this rule is checked by it.
 struct MotionMaskOptions {
   int threshold = 30;
   int min_area = 150;
   double grow = 0.25;
 };
+
+// The bounding box of each blob of what moves (the rule above, before growing), in the connected-components
+// order (top to bottom by first pixel). rv::InputError as static_background_mask.
+std::vector<cv::Rect> moving_blobs(const cv::Mat& frame, const cv::Mat& median, const MotionMaskOptions& options = {});
+
+// `box` grown by `grow` of its width and height on every side (outwards to whole pixels), clipped to the frame.
+cv::Rect grown_box(const cv::Rect& box, double grow, const cv::Size& frame);
 
 // CV_8U, 255 on the background (free of moving things), 0 near what moves. People who stand still are
 // in the median and so count as background. rv::InputError when frame and median differ in size or

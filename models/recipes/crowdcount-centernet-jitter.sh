@@ -19,7 +19,7 @@
 #     B      1.0137 | 10.88 / 0.984 | **14.11** / 0.972 | 0.96 / 0.826 | 3.83 / 0.899
 #     (the default: 15.57 / 0.966, 0.67 / 0.894, 5.49 / 0.901)
 #   MOT17-02 / -04 (never trained on), A at 0.6667: in_boxes 0.59 / 0.85 (the default: 0.48 / 0.82).
-#   Where the density lies on vtest.avi, label-free (scripts/motion-boxes.py vtest.avi GT: boxes round what
+#   Where the density lies on vtest.avi, label-free (rankvision motion-boxes --video vtest.avi --out GT --frames 0:400: boxes round what
 #   moves against the temporal median of frames 0-399; then eval-count --video vtest.avi --mot-gt GT
 #   --frames 0:400; the grown boxes cover 0.083 of the frame): in_boxes A 0.58, B 0.59, against the
 #   default's **0.72**. The trunk bundle gives 0.58 too (every 2nd frame), and the lead 0.50: the density

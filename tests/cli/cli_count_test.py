@@ -593,7 +593,7 @@ def case_eval_mot(d):
 
 
 def check_motion_boxes(d, model):
-    # scripts/motion-boxes.py: boxes round what moves against the temporal median, in eval-count's MOT format
+    # motion-boxes: boxes round what moves against the temporal median, in eval-count's MOT format
     # (1-based); a 16x24 grey block crosses a still textured scene 8 px a frame.
     rng = np.random.default_rng(5)
     scene = (rng.random((96, 128, 3)) * 60).astype(np.uint8)
@@ -603,21 +603,30 @@ def check_motion_boxes(d, model):
         img = scene.copy()
         img[40:64, 8 + 8 * i:24 + 8 * i] = 200
         cv2.imwrite(os.path.join(frames, f"{i:03d}.png"), img)
-    script = os.path.join(os.environ["RANKVISION_SOURCE_ROOT"], "scripts", "motion-boxes.py")
-    gt = os.path.join(d, "motion.txt")
-    p = subprocess.run(["/usr/bin/python3", script, frames, gt, "--frames", "2:12", "--min-area", "50",
-                        "--median-step", "1"], check=True, capture_output=True, text=True)
+    gt, median = os.path.join(d, "motion.txt"), os.path.join(d, "median.png")
+    e = last_json(run("motion-boxes", "--video", frames, "--out", gt, "--frames", "2:12", "--min-area", "50",
+                      "--median-step", "1", "--median-out", median))
     rows = [[int(v) for v in l.split(",")] for l in open(gt).read().splitlines()]
     assert [r[:6] for r in rows] == [[i + 1, 1, 9 + 8 * i, 41, 16, 24] for i in range(2, 12)], rows
-    assert "10 boxes in 10 frames" in p.stdout, p.stdout
+    assert (e["boxes"], e["frames"], e["first_frame"], e["last_frame"]) == (10, 10, 2, 11), e
+    # grown by a quarter: 24x36 px of the 128x96 frame, one box per frame
+    assert abs(e["grown_coverage"] - 24 * 36 / (128 * 96)) < 1e-9, e
+    assert np.array_equal(cv2.imread(median), scene), "the median of frames 2-11 is the still scene"
+    # a block that does not move is in the median: nothing moves
+    still = os.path.join(d, "still.txt")
+    e = last_json(run("motion-boxes", "--video", frames, "--out", still, "--frames", "0:3", "--min-area", "50",
+                      "--threshold", "254"))
+    assert e["boxes"] == 0 and open(still).read() == "", e
     e = last_json(run("eval-count", "--model", model, "--video", frames, "--mot-gt", gt, "--frames", "2:12",
                       "--quiet"))
     assert e["n"] == 10 and 0 <= e["in_boxes"] <= 1, e
-    for args, needle in (([frames, gt, "--frames", "5:2"], "--frames 5:2"),
-                         ([os.path.join(d, "none.avi"), gt], "none.avi: not found"),
-                         ([frames, gt, "--frames", "11:40"], "1 frame(s)")):
-        p = subprocess.run(["/usr/bin/python3", script, *args], capture_output=True, text=True)
+    for args, needle in ((["--video", frames, "--frames", "5:2"], "--frames"),
+                         (["--video", os.path.join(d, "none.avi")], "none.avi"),
+                         (["--video", frames, "--frames", "10:40"], "2 frame(s)"),
+                         (["--video", frames, "--threshold", "255"], "--threshold")):
+        p = run("motion-boxes", *args, "--out", os.path.join(d, "bad.txt"), check=False)
         assert p.returncode != 0 and needle in p.stderr, (args, p.stderr)
+        assert not os.path.exists(os.path.join(d, "bad.txt")), args
 
 
 def case_heatmap(d):

@@ -148,7 +148,7 @@ TEST(TemporalMedian, BadInputNamesTheProblem) {
 }
 
 // The background of one frame: away from the box of each moving blob, grown by a quarter of its size
-// on every side, exactly as scripts/motion-boxes.py boxes it; a blob smaller than min_area, a colour
+// on every side, exactly as `rankvision motion-boxes` boxes it; a blob smaller than min_area, a colour
 // change under the threshold and what stands still are background.
 TEST(MotionMask, BackgroundIsAwayFromGrownBoxesOfWhatMoves) {
   const cv::Mat median(120, 160, CV_8UC3, cv::Scalar(50, 100, 150));
