@@ -54,7 +54,11 @@ std::vector<cv::Mat> median_frames(const std::string& video, const FrameRange& r
   cv::Mat frame;
   total = 0;
   constexpr std::uint64_t kMaxBytes = std::uint64_t{2} << 30;
-  while (source->next(frame)) {
+  long index = 0;
+  while (source->next(frame, index)) {
+    if (!kept.empty() && frame.size() != kept[0].size())
+      throw InputError(video + ": frame " + std::to_string(index) +
+                       " differs in size from the first; a fixed camera's footage is needed");
     if (total++ % step != 0) continue;
     kept.push_back(frame.clone());
     if (kept.size() * frame.total() * frame.elemSize() > kMaxBytes)
@@ -101,8 +105,6 @@ int cmd_motion_boxes(int argc, char** argv) {
   cv::Mat frame;
   long index = 0;
   while (source->next(frame, index)) {
-    if (frame.size() != median.size())
-      throw InputError(video + ": frame " + std::to_string(index) + " differs in size from the others; a fixed camera's footage is needed");
     const std::vector<cv::Rect> blobs = moving_blobs(frame, median, rule);
     int id = 0;
     // MOT boxes are 1-based: left 1 is the first column.

@@ -620,7 +620,12 @@ def check_motion_boxes(d, model):
     e = last_json(run("eval-count", "--model", model, "--video", frames, "--mot-gt", gt, "--frames", "2:12",
                       "--quiet"))
     assert e["n"] == 10 and 0 <= e["in_boxes"] <= 1, e
+    mixed = os.path.join(d, "mixed")
+    os.makedirs(mixed)
+    for i, h in enumerate((96, 96, 80)):
+        cv2.imwrite(os.path.join(mixed, f"{i}.png"), scene[:h])
     for args, needle in ((["--video", frames, "--frames", "5:2"], "--frames"),
+                         (["--video", mixed], "frame 2 differs in size"),
                          (["--video", os.path.join(d, "none.avi")], "none.avi"),
                          (["--video", frames, "--frames", "10:40"], "2 frame(s)"),
                          (["--video", frames, "--threshold", "255"], "--threshold")):
