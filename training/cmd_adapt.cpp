@@ -126,6 +126,9 @@ AdaptOptions adapt_options(const Args& a, const std::string& out) {
   ao.motion_negatives = a.integer("motion-negatives", 0, 0, 1000000);
   ao.motion.threshold = static_cast<int>(a.integer("motion-threshold", 30, 1, 254));
   ao.motion.min_area = static_cast<int>(a.integer("motion-min-area", 150, 1, 1L << 30));
+  ao.motion_singles = a.flag("motion-singles");
+  if (ao.motion_singles && ao.motion_negatives == 0)
+    throw InputError("--motion-singles: needs --motion-negatives N (the lone walkers are found in those frames)");
   ao.fit_count_factor = a.flag("fit-count-factor");
   ao.certainty = co;
   ao.certainty_frames = a.integer("certainty-frames", 20, 1, 100000);
@@ -177,6 +180,7 @@ int cmd_adapt(int argc, char** argv) {
              {"motion-negatives", "N", "N frames of the footage, evenly spread, whose background (away from what moves against the median) counts 0; they join the counted frames"},
              {"motion-threshold", "T", "colour difference from the median that marks what moves (0-255)", "30"},
              {"motion-min-area", "PX", "smallest moving blob, in pixels of the full frame", "150"},
+             {"motion-singles", "", "in the --motion-negatives frames, each lone walker (a moving blob as tall as a person at its row, by a line fitted to the footage's blobs, of a walker's shape, apart from other blobs) is a window that holds 1 person"},
              {"fit-count-factor", "", "pick the scale with a count factor per scale and multiply the counts by the factor that fits the counted frames"},
              {"certainty-pairs", "K", "pairs per frame for C (Eq. 15)", "100"},
              freeze_trunk_flag(" (more than it has: only the head adapts)"),

@@ -68,10 +68,14 @@ cv::Rect grown_box(const cv::Rect& box, double grow, const cv::Size& frame) {
   return cv::Rect(x0, y0, x1 - x0, y1 - y0) & cv::Rect(0, 0, frame.width, frame.height);
 }
 
-cv::Mat static_background_mask(const cv::Mat& frame, const cv::Mat& median, const MotionMaskOptions& o) {
-  cv::Mat background(frame.size(), CV_8U, cv::Scalar(255));
-  for (const cv::Rect& blob : moving_blobs(frame, median, o)) background(grown_box(blob, o.grow, frame.size())).setTo(0);
+cv::Mat background_mask(const std::vector<cv::Rect>& blobs, const cv::Size& frame, double grow) {
+  cv::Mat background(frame, CV_8U, cv::Scalar(255));
+  for (const cv::Rect& blob : blobs) background(grown_box(blob, grow, frame)).setTo(0);
   return background;
+}
+
+cv::Mat static_background_mask(const cv::Mat& frame, const cv::Mat& median, const MotionMaskOptions& o) {
+  return background_mask(moving_blobs(frame, median, o), frame.size(), o.grow);
 }
 
 }  // namespace rv

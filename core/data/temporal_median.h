@@ -33,6 +33,9 @@ std::vector<cv::Rect> moving_blobs(const cv::Mat& frame, const cv::Mat& median, 
 // `box` grown by `grow` of its width and height on every side (outwards to whole pixels), clipped to the frame.
 cv::Rect grown_box(const cv::Rect& box, double grow, const cv::Size& frame);
 
+// CV_8U, 255 everywhere but inside the blobs' boxes grown by `grow` (static_background_mask from blobs at hand).
+cv::Mat background_mask(const std::vector<cv::Rect>& blobs, const cv::Size& frame, double grow);
+
 // CV_8U, 255 on the background (free of moving things), 0 near what moves. People who stand still are
 // in the median and so count as background. rv::InputError when frame and median differ in size or
 // type, or are not 8-bit grey or BGR.

@@ -167,30 +167,81 @@ size_t add_camera_data(CountTrainData& data, const std::vector<cv::Mat>& footage
     data.counted.back().every_batch = true;
   }
   const size_t first_negative = data.counted.size();
+  if (o.motion_singles) {
+    // The person height at each row, from the blobs of up to 200 frames spread over the footage.
+    std::vector<std::vector<cv::Rect>> blobs;
+    for (const size_t i : spread_indices(footage.size(), std::min<size_t>(footage.size(), 200)))
+      blobs.push_back(moving_blobs(footage[i], result.median, o.motion));
+    result.walker_heights = fit_person_heights(blobs, footage[0].rows, o.walkers);
+  }
   for (const size_t i : spread_indices(footage.size(), o.motion_negatives)) {
     auto cf = counted_frame("background of footage frame " + std::to_string(i), footage[i], 0.0, scale, o.roi);
+    const std::vector<cv::Rect> blobs = moving_blobs(footage[i], result.median, o.motion);
     cv::Mat background;
-    cv::resize(static_background_mask(footage[i], result.median, o.motion), background, cf.image.size(), 0, 0,
+    cv::resize(background_mask(blobs, footage[i].size(), o.motion.grow), background, cf.image.size(), 0, 0,
                cv::INTER_NEAREST);
-    cf.mask = cf.mask.empty() ? background : (cf.mask & background);
+    const cv::Mat roi = cf.mask;
+    cf.mask = roi.empty() ? background : (roi & background);
+    if (o.motion_singles) {
+      for (const cv::Rect& w : lone_walker_windows(blobs, result.walker_heights, footage[i].size(), o.walkers)) {
+        cv::Mat window(footage[i].size(), CV_8U, cv::Scalar(0));
+        window(w).setTo(255);
+        cv::resize(window, window, cf.image.size(), 0, 0, cv::INTER_NEAREST);
+        cf.regions.emplace_back(roi.empty() ? window : (roi & window), 1.0);
+      }
+    }
     data.counted.push_back(cf);
   }
   return first_negative;
 }
 
-// The share of the network's positive density that lies inside the masks of counted frames `first`..end
-// (the background of the motion negatives), over all of them; NaN when there are none.
-double share_on_masks(RankNet& net, const std::vector<CountedFrame>& frames, size_t first) {
+// How the motion frames (counted frames `first`..end) look to a network: the share of its positive
+// density on their background (the masks), and the mean density in the lone walkers' windows.
+struct MotionCheck {
+  double background_share = NAN;
+  double per_walker = NAN;
+  long walkers = 0;
+};
+
+MotionCheck check_motion(RankNet& net, const std::vector<CountedFrame>& frames, size_t first) {
   torch::NoGradGuard no_grad;
   net.eval();
-  double on = 0, all = 0;
+  double on = 0, all = 0, in_windows = 0;
+  MotionCheck m;
   for (size_t i = first; i < frames.size(); ++i) {
     const auto& cf = frames[i];
-    auto d = torch::relu(net.dense(image_to_tensor(cf.image))[0][0]);
-    on += (d * mask_to_grid(cf.mask, d.size(0), d.size(1))).sum().item<double>();
-    all += d.sum().item<double>();
+    auto d = net.dense(image_to_tensor(cf.image))[0][0];
+    auto positive = torch::relu(d);
+    on += (positive * mask_to_grid(cf.mask, d.size(0), d.size(1))).sum().item<double>();
+    all += positive.sum().item<double>();
+    for (const auto& region : cf.regions) {
+      in_windows += (d * mask_to_grid(region.first, d.size(0), d.size(1))).sum().item<double>();
+      ++m.walkers;
+    }
   }
-  return all > 0 ? on / all : NAN;
+  if (all > 0) m.background_share = on / all;
+  if (m.walkers > 0) m.per_walker = in_windows / static_cast<double>(m.walkers);
+  return m;
+}
+
+// The summary of the motion frames, before and after adaptation (progress lines as it goes).
+nlohmann::json motion_summary(const AdaptOptions& o, const AdaptResult& r, size_t frames, const MotionCheck& before,
+                              const MotionCheck& after) {
+  if (o.train.progress) {
+    std::cerr << "share of the density on their background after: " << after.background_share << "\n";
+    if (o.motion_singles) std::cerr << "density per lone walker after: " << after.per_walker << "\n";
+  }
+  nlohmann::json j = {{"frames", frames},
+                      {"density_share_on_background_before", before.background_share},
+                      {"density_share_on_background_after", after.background_share}};
+  if (o.motion_singles) {
+    j["lone_walkers"] = before.walkers;
+    j["person_height"] = {{"slope", r.walker_heights.slope}, {"intercept", r.walker_heights.intercept},
+                          {"blobs", r.walker_heights.blobs}};
+    j["density_per_walker_before"] = before.walkers > 0 ? nlohmann::json(before.per_walker) : nlohmann::json();
+    j["density_per_walker_after"] = after.walkers > 0 ? nlohmann::json(after.per_walker) : nlohmann::json();
+  }
+  return j;
 }
 
 }  // namespace
@@ -245,10 +296,14 @@ AdaptResult adapt_to_camera(ModelBundle& bundle, const std::vector<cv::Mat>& foo
   CountTrainData data;
   data.labelled = std::move(labelled);
   const size_t first_negative = add_camera_data(data, footage, labels, held, scale, o, result);
-  const double background_before = share_on_masks(base, data.counted, first_negative);
+  const MotionCheck motion_before = check_motion(base, data.counted, first_negative);
   if (o.train.progress && first_negative < data.counted.size())
     std::cerr << "motion negatives: " << data.counted.size() - first_negative
-              << " frames; share of the density on their background before: " << background_before << "\n";
+              << " frames; share of the density on their background before: " << motion_before.background_share
+              << (o.motion_singles ? "; lone walkers " + std::to_string(motion_before.walkers) + ", density per walker before: " +
+                                         std::to_string(motion_before.per_walker)
+                                   : std::string())
+              << "\n";
   std::vector<cv::Mat> cert_pool;
   for (size_t i : spread_indices(data.unlabelled.size(), std::max(1L, o.certainty_frames)))
     cert_pool.push_back(data.unlabelled[i]);
@@ -295,13 +350,9 @@ AdaptResult adapt_to_camera(ModelBundle& bundle, const std::vector<cv::Mat>& foo
     s["median_frame"] = {{"count", o.median_count},
                          {"predicted_after", count_in_frame(net, result.median, scale, o.roi)}};
   }
-  if (first_negative < data.counted.size()) {
-    const double background_after = share_on_masks(net, data.counted, first_negative);
-    if (o.train.progress) std::cerr << "share of the density on their background after: " << background_after << "\n";
-    s["motion_negatives"] = {{"frames", data.counted.size() - first_negative},
-                             {"density_share_on_background_before", background_before},
-                             {"density_share_on_background_after", background_after}};
-  }
+  if (first_negative < data.counted.size())
+    s["motion_negatives"] = motion_summary(o, result, data.counted.size() - first_negative, motion_before,
+                                           check_motion(net, data.counted, first_negative));
   bundle.meta.input_scale = scale;
   bundle.meta.roi = o.roi;
   return result;

@@ -29,6 +29,7 @@
 #include "bundle/bundle.h"
 #include "data/points.h"
 #include "data/roi.h"
+#include "data/lone_walkers.h"
 #include "data/temporal_median.h"
 #include "train/count_trainer.h"
 
@@ -52,6 +53,8 @@ struct AdaptOptions {
   double median_count = 0;         // its count (people who stand still stay in the median)
   long motion_negatives = 0;       // frames of the footage whose background (outside what moves) counts 0
   MotionMaskOptions motion;        // how the background of those frames is found
+  bool motion_singles = false;     // in those frames, each lone walker's window counts 1 (data/lone_walkers.h)
+  LoneWalkerOptions walkers;       // how lone walkers are told apart
   bool fit_count_factor = false;   // choose the scale with a count factor per scale, and after training
                                    // multiply the counts by the factor that fits the fitted frames best
   ImageCertaintyOptions certainty;
@@ -64,6 +67,7 @@ struct AdaptResult {
   double input_scale = 0;
   nlohmann::json summary;  // what `adapt` prints and stores in the bundle's provenance
   cv::Mat median;          // the temporal median (full resolution) when median_frame or motion_negatives
+  PersonHeightLine walker_heights;  // with motion_singles: how tall a person is at each row
 };
 
 // Adapts `bundle` in place (weights, input scale and ROI). `footage`: the

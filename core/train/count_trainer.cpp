@@ -267,6 +267,8 @@ torch::Tensor counted_frame_loss(RankNet& net, const CountBatch& b, const CountC
     // elsewhere (the head is linear), and the map stops saying where the people are.
     const auto negative_mass = torch::relu(-counted).sum();
     loss_f = loss_f + (counted.sum() - cf.count).pow(2) + negative_mass.pow(2);
+    for (const auto& [mask, count] : cf.regions)
+      loss_f = loss_f + ((d[0][0] * mask_to_grid(mask, d.size(2), d.size(3)).to(c.device)).sum() - count).pow(2);
   }
   return loss_f / static_cast<double>(b.frames.size());
 }

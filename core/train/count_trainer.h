@@ -39,6 +39,9 @@ struct CountedFrame {
   double count = 0;   // people (inside the mask when there is one)
   cv::Mat mask;       // optional CV_8U at the network's output grid (cells counted); empty = all
   bool every_batch = false;  // in every iteration's batch, besides the frame_batch drawn at random
+  // Further regions of the same frame with their own counts (CV_8U masks at the image's size), each a
+  // squared error of its own: one forward pass checks them all (adapt --motion-singles: lone walkers).
+  std::vector<std::pair<cv::Mat, double>> regions;
 };
 
 struct CountTrainData {

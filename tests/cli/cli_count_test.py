@@ -395,6 +395,7 @@ def case_adapt(d):
     m = cv2.imread(med)
     assert m is not None and m.shape == (96, 128, 3), med
     assert (m > 200).mean() < 0.01 and m.mean() < 40, m.mean()
+    check_motion_singles(d, base, small)
     few = run("adapt", "--model", base, "--video", video, "--frames", "0:2", "--out", out2, "--iterations", "1",
               "--motion-negatives", "2", *small, check=False)
     assert few.returncode != 0 and "--motion-negatives" in few.stderr and "2 frame(s)" in few.stderr, few.stderr
@@ -632,6 +633,32 @@ def check_motion_boxes(d, model):
         p = run("motion-boxes", *args, "--out", os.path.join(d, "bad.txt"), check=False)
         assert p.returncode != 0 and needle in p.stderr, (args, p.stderr)
         assert not os.path.exists(os.path.join(d, "bad.txt")), args
+
+
+def check_motion_singles(d, base, small):
+    # --motion-singles: walkers whose height grows with their bottom row (h = 0.25 x bottom + 10) cross a
+    # still scene; the person-height line is fitted from the moving blobs, and each lone walker's window in
+    # the motion-negative frames is a region of count 1, reported before and after.
+    rng = np.random.default_rng(11)
+    scene = (rng.random((96, 128, 3)) * 50).astype(np.uint8)
+    walk = os.path.join(d, "walkers")
+    os.makedirs(walk)
+    for i in range(12):
+        img = scene.copy()
+        for x0, bottom in ((6 + 7 * i, 50 + 3 * i), (100 - 6 * i, 90 - 2 * i)):
+            h = int(0.25 * bottom + 10)
+            img[bottom - h:bottom, x0:x0 + int(0.4 * h)] = 230
+        cv2.imwrite(os.path.join(walk, f"{i:02d}.png"), img)
+    out = os.path.join(d, "walk.rvb")
+    s = last_json(run("adapt", "--model", base, "--video", walk, "--out", out, "--iterations", "2",
+                      "--input-scale", "1", "--motion-negatives", "4", "--motion-singles", "--motion-min-area", "20",
+                      *small))
+    mn = s["motion_negatives"]
+    assert mn["frames"] == 4 and mn["lone_walkers"] >= 4, mn
+    assert abs(mn["person_height"]["slope"] - 0.25) < 0.05 and mn["person_height"]["blobs"] >= 20, mn
+    assert np.isfinite(mn["density_per_walker_before"]) and np.isfinite(mn["density_per_walker_after"]), mn
+    p = run("adapt", "--model", base, "--video", walk, "--out", out, "--motion-singles", *small, check=False)
+    assert p.returncode != 0 and "--motion-singles" in p.stderr and "--motion-negatives" in p.stderr, p.stderr
 
 
 def case_heatmap(d):

@@ -8,6 +8,7 @@
 #include "common/polygon.h"
 #include "data/frame_source.h"
 #include "data/roi.h"
+#include "data/lone_walkers.h"
 #include "data/temporal_median.h"
 #include "engine/crowd_counter.h"
 #include "train/adapt.h"
@@ -183,6 +184,43 @@ TEST(MotionMask, BackgroundIsAwayFromGrownBoxesOfWhatMoves) {
   EXPECT_EQ(cv::countNonZero(rv::static_background_mask(grey, grey_median) == 0), 23 * 23);
   EXPECT_THROW(rv::static_background_mask(frame, grey_median), rv::InputError);
   EXPECT_THROW(rv::static_background_mask(cv::Mat(4, 4, CV_32F, cv::Scalar(0)), cv::Mat(4, 4, CV_32F)), rv::InputError);
+}
+
+// Lone walkers: the person-height line is fitted through blobs whose height grows with their bottom row
+// (h = 0.25 x bottom + 10), outliers (a merged group twice as tall) left out; a blob is a lone walker when
+// it fits that line and a walker's shape, keeps off the edges and has no other blob near its window.
+TEST(LoneWalkers, PerspectiveLineAndWhoWalksAlone) {
+  std::vector<std::vector<cv::Rect>> frames;
+  for (int k = 0; k < 20; ++k) {
+    const int bottom = 100 + 20 * k, h = bottom / 4 + 10;
+    frames.push_back({cv::Rect(10 + 5 * k, bottom - h, h / 2, h)});
+    if (k % 4 == 0) frames.back().push_back(cv::Rect(300, bottom - 2 * h, h, 2 * h));  // a group: twice as tall
+  }
+  const rv::PersonHeightLine line = rv::fit_person_heights(frames, 480);
+  EXPECT_NEAR(line.slope, 0.25, 0.01);
+  EXPECT_NEAR(line.intercept, 10, 1.5);
+  EXPECT_EQ(line.blobs, 20);
+  const cv::Size frame(640, 480);
+  const cv::Rect walker(100, 200 - 60, 30, 60);           // bottom 200: 60 px tall, as the line says
+  const cv::Rect tall(300, 200 - 100, 50, 100);           // 100 px at that row: not one person
+  const cv::Rect wide(400, 300 - 85, 70, 85);             // the right height, but 70 px wide: a pair
+  const cv::Rect edge(0, 300 - 85, 40, 85);               // cut by the left edge
+  auto w = rv::lone_walker_windows({walker, tall, wide, edge}, line, frame);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0], cv::Rect(85, 110, 60, 120));            // grown by half its size on every side
+  // A second walker close by: neither is alone.
+  w = rv::lone_walker_windows({walker, cv::Rect(150, 140, 30, 60)}, line, frame);
+  EXPECT_TRUE(w.empty());
+  // Too few blobs, or heights that shrink towards the bottom of the frame, give no line.
+  EXPECT_THROW(rv::fit_person_heights({{walker}}, 480), rv::InputError);
+  std::vector<std::vector<cv::Rect>> upside;
+  for (int k = 0; k < 12; ++k) upside.push_back({cv::Rect(10, 40 * k, 10, 200 - 18 * k)});
+  try {
+    rv::fit_person_heights(upside, 480);
+    FAIL() << "fitted a line that is negative at the bottom";
+  } catch (const rv::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("not positive"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Roi, ParseBoxAndMask) {
