@@ -596,14 +596,10 @@ def case_eval_mot(d):
 def check_motion_boxes(d, model):
     # motion-boxes: boxes round what moves against the temporal median, in eval-count's MOT format
     # (1-based); a 16x24 grey block crosses a still textured scene 8 px a frame.
-    rng = np.random.default_rng(5)
-    scene = (rng.random((96, 128, 3)) * 60).astype(np.uint8)
-    frames = os.path.join(d, "moving")
-    os.makedirs(frames)
-    for i in range(12):
-        img = scene.copy()
+    def block(img, i):
         img[40:64, 8 + 8 * i:24 + 8 * i] = 200
-        cv2.imwrite(os.path.join(frames, f"{i:03d}.png"), img)
+
+    frames, scene = write_moving_frames(os.path.join(d, "moving"), 5, 60, block)
     gt, median = os.path.join(d, "motion.txt"), os.path.join(d, "median.png")
     e = last_json(run("motion-boxes", "--video", frames, "--out", gt, "--frames", "2:12", "--min-area", "50",
                       "--median-step", "1", "--median-out", median))
@@ -635,20 +631,29 @@ def check_motion_boxes(d, model):
         assert not os.path.exists(os.path.join(d, "bad.txt")), args
 
 
+def write_moving_frames(folder, seed, level, draw, n=12):
+    """n PNG frames of a still 128x96 textured scene (values below `level`), draw(img, i) adding what moves
+    in frame i; returns the folder and the scene."""
+    rng = np.random.default_rng(seed)
+    scene = (rng.random((96, 128, 3)) * level).astype(np.uint8)
+    os.makedirs(folder)
+    for i in range(n):
+        img = scene.copy()
+        draw(img, i)
+        cv2.imwrite(os.path.join(folder, f"{i:03d}.png"), img)
+    return folder, scene
+
+
 def check_motion_singles(d, base, small):
     # --motion-singles: walkers whose height grows with their bottom row (h = 0.25 x bottom + 10) cross a
     # still scene; the person-height line is fitted from the moving blobs, and each lone walker's window in
     # the motion-negative frames is a region of count 1, reported before and after.
-    rng = np.random.default_rng(11)
-    scene = (rng.random((96, 128, 3)) * 50).astype(np.uint8)
-    walk = os.path.join(d, "walkers")
-    os.makedirs(walk)
-    for i in range(12):
-        img = scene.copy()
+    def walkers(img, i):
         for x0, bottom in ((6 + 7 * i, 50 + 3 * i), (100 - 6 * i, 90 - 2 * i)):
             h = int(0.25 * bottom + 10)
             img[bottom - h:bottom, x0:x0 + int(0.4 * h)] = 230
-        cv2.imwrite(os.path.join(walk, f"{i:02d}.png"), img)
+
+    walk, _ = write_moving_frames(os.path.join(d, "walkers"), 11, 50, walkers)
     out = os.path.join(d, "walk.rvb")
     s = last_json(run("adapt", "--model", base, "--video", walk, "--out", out, "--iterations", "2",
                       "--input-scale", "1", "--motion-negatives", "4", "--motion-singles", "--motion-min-area", "20",
