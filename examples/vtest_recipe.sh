@@ -69,6 +69,19 @@ base=${VTEST_BASE:-models/crowdcount-default.rvm}
 # Tried on 2026-12-06 with the trunk adapting too (these flags with --freeze-trunk 10 --trunk-lr-mult
 # 0.1, 200 iterations, 460 s): 0.940 near what moves on 400-794, but the fitted frames 0.07 and the 17
 # unfitted ones 1.12 (it learns the dozen labels by heart). Not shipped.
+# Tried on 2026-12-06 (tenth session), not shipped: --motion-singles (each lone walker in the motion-negative
+# frames is a window that holds 1 person; person height 0.253 x bottom row + 14.1 px, fitted on 443 blobs).
+# Label-free per-person check on frames 400-794 (isolated single walkers of rankvision motion-boxes, split by
+# the row of their feet; the density within their windows per walker, far / middle / near): the shipped model
+# 0.75 / 0.97 / 1.41, the default 0.64 / 0.82 / 1.13: people close to the camera get about 1.4 people of
+# density each, far ones 0.75. Results (MAE on the 17 unfitted eye-counted frames of 0-399, the three late
+# frames, density near what moves on 400-794, per walker far / middle / near on 400-794):
+#   these flags + --motion-singles (23 walkers; 462 s): 0.75, 1.24, 0.875, 0.74 / 0.96 / 1.39;
+#   + --motion-singles --motion-negatives 48 (91 walkers; 260 s): 0.75, 1.33, 0.893, 0.76 / 0.98 / 1.43;
+#   the same with the trunk adapting (--freeze-trunk 10 --trunk-lr-mult 0.1; 718 s): 1.08, 1.13, 0.946,
+#     0.90 / 1.07 / 1.29 (the 12 fitted frames 0.16: it learns them by heart).
+# The windows ask for more density per walker overall (0.67 before, 0.81-0.88 after, 1 asked), and the
+# density head alone cannot make it depend on how close a person is: the near over-count stays.
 vtest_iterations=200
 vtest_frame_weight=10
 vtest_scale_flags=(--input-scale 0.6667)
