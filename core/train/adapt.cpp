@@ -172,7 +172,11 @@ size_t add_camera_data(CountTrainData& data, const std::vector<cv::Mat>& footage
     std::vector<std::vector<cv::Rect>> blobs;
     for (const size_t i : spread_indices(footage.size(), std::min<size_t>(footage.size(), 200)))
       blobs.push_back(moving_blobs(footage[i], result.median, o.motion));
-    result.walker_heights = fit_person_heights(blobs, footage[0].rows, o.walkers);
+    try {
+      result.walker_heights = fit_person_heights(blobs, footage[0].rows, o.walkers);
+    } catch (const InputError& e) {
+      throw InputError(std::string("--motion-singles: ") + e.what());
+    }
   }
   for (const size_t i : spread_indices(footage.size(), o.motion_negatives)) {
     auto cf = counted_frame("background of footage frame " + std::to_string(i), footage[i], 0.0, scale, o.roi);

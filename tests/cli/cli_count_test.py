@@ -664,6 +664,10 @@ def check_motion_singles(d, base, small):
     assert np.isfinite(mn["density_per_walker_before"]) and np.isfinite(mn["density_per_walker_after"]), mn
     p = run("adapt", "--model", base, "--video", walk, "--out", out, "--motion-singles", *small, check=False)
     assert p.returncode != 0 and "--motion-singles" in p.stderr and "--motion-negatives" in p.stderr, p.stderr
+    # three frames hold 5 or 6 blobs: too few to fit a person's height at each row
+    p = run("adapt", "--model", base, "--video", walk, "--frames", "0:3", "--out", out, "--motion-negatives", "3",
+            "--motion-singles", "--motion-min-area", "20", *small, check=False)
+    assert p.returncode != 0 and "--motion-singles: lone walkers:" in p.stderr and "too few" in p.stderr, p.stderr
 
 
 def case_heatmap(d):
