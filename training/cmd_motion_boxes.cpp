@@ -70,11 +70,9 @@ std::vector<cv::Mat> median_frames(const std::string& video, const FrameRange& r
   return kept;
 }
 
-// The share of the frame inside the grown boxes.
-double grown_coverage(const std::vector<cv::Rect>& boxes, const cv::Size& size) {
-  cv::Mat covered(size, CV_8U, cv::Scalar(0));
-  for (const auto& b : boxes) covered(grown_box(b, 0.25, size)).setTo(1);
-  return static_cast<double>(cv::countNonZero(covered)) / static_cast<double>(size.area());
+// The share of the frame inside the boxes grown by `grow`: all that is not background.
+double grown_coverage(const std::vector<cv::Rect>& boxes, const cv::Size& size, double grow) {
+  return 1.0 - static_cast<double>(cv::countNonZero(background_mask(boxes, size, grow))) / static_cast<double>(size.area());
 }
 
 }  // namespace
@@ -112,7 +110,7 @@ int cmd_motion_boxes(int argc, char** argv) {
       lines << video_index_to_mot_frame(static_cast<int>(index)) << ',' << ++id << ',' << b.x + 1 << ',' << b.y + 1
             << ',' << b.width << ',' << b.height << ",1,1,1\n";
     boxes += static_cast<long>(blobs.size());
-    coverage += grown_coverage(blobs, frame.size());
+    coverage += grown_coverage(blobs, frame.size(), rule.grow);
     if (first < 0) first = index;
     last = index;
     if (++frames % 100 == 0) std::cerr << "motion-boxes: " << frames << " / " << total << " frames, " << boxes << " boxes\n";
