@@ -96,6 +96,16 @@ base=${VTEST_BASE:-models/crowdcount-default.rvm}
 # at the top of the frame as much, so the share near what moves falls; the unfitted frames stay at the
 # default's 0.69 (no factor). On Mall the counted frames ask for the other sign (beta +1: held-out files
 # 312/320/400 5.74 -> 4.20, files 100/300/500 2.96 -> 3.27). Not merged.
+# Tried on 2026-12-06 (eleventh session), not shipped: the trunk adapting (--freeze-trunk 10 --trunk-lr-mult
+# 0.1) with --motion-negatives 48 --motion-singles, 200 iterations (about 480 s each). MAE on the 17 unfitted
+# eye-counted frames, the late three, density near what moves on 0-399 / 400-794, per walker far / middle /
+# near on 400-794 (every 4th frame):
+#   with the 12 counts at --frame-weight 1: 1.07, 1.08, 0.947 / 0.943, 0.91 / 1.10 / 1.29 (fitted frames 0.20);
+#   without any counts (walkers and background only, label-free): per walker 0.98 / 1.01 / 1.09 and 0.955 /
+#   0.961 of the density near what moves, but groups get too little: raw 1.60, 1.21; with a count factor
+#   fitted on the 12 afterwards (adapt --iterations 0 --fit-count-factor: 1.369) 0.90, 1.84;
+#   its weight average with the default (info --blend, 0.3 / 0.5) and a count factor: 0.84 / 0.90, 1.63 / 1.83.
+# The lone walkers can teach one person = one unit of density at every row, but not how much a group holds.
 vtest_iterations=200
 vtest_frame_weight=10
 vtest_scale_flags=(--input-scale 0.6667)
