@@ -105,6 +105,9 @@ base=${VTEST_BASE:-models/crowdcount-default.rvm}
 #   0.961 of the density near what moves, but groups get too little: raw 1.60, 1.21; with a count factor
 #   fitted on the 12 afterwards (adapt --iterations 0 --fit-count-factor: 1.369) 0.90, 1.84;
 #   its weight average with the default (info --blend, 0.3 / 0.5) and a count factor: 0.84 / 0.90, 1.63 / 1.83.
+#   with head points on the 12 frames instead of counts (examples/vtest-frame-points.csv): 1.62, 1.25, 0.953 /
+#   0.959, per walker 0.98 / 1.01 / 1.08, the 12 pointed frames 0.62 -> 1.63; the same at --frame-weight 1
+#   (the walker windows weigh less): 1.79, 1.31.
 # The lone walkers can teach one person = one unit of density at every row, but not how much a group holds.
 vtest_iterations=200
 vtest_frame_weight=10
