@@ -10,12 +10,36 @@
 
 namespace rv::cli {
 
+namespace {
+
+// The model --out starts from: --peaks-from's detector, or the one model given.
+ModelBundle source_bundle(const Args& a, const std::vector<std::string>& files, bool upgrade) {
+  if (a.has("peaks-from")) {
+    if (!files.empty() || a.has("blend")) throw InputError("info --peaks-from: give no other model (nor --blend)");
+    NetSpec spec;
+    spec.task = Task::Count;
+    spec.arch = "centernet_peaks";
+    spec.width = default_width(spec.arch);
+    set_arch_normalisation(spec);
+    ModelBundle b = make_bundle_from_graph(spec, a.str("peaks-from"), std::cerr);
+    b.meta.provenance["made"] = "rankvision info --peaks-from " + a.str("peaks-from");
+    return b;
+  }
+  if (files.size() != 1) throw InputError("info --out: give exactly one model");
+  return load_bundle(files[0], std::nullopt, upgrade ? LegacyFormat::Accept : LegacyFormat::Refuse);
+}
+
+}  // namespace
+
 int cmd_info(int argc, char** argv) {
   Args a("info",
          "Print a model bundle's metadata (JSON). Without a file: the installed default models.\n"
          "With --set-input-scale X --out NEW: write a copy whose engines run at input scale X.\n"
          "With --upgrade --out NEW: rewrite a format-1 bundle (no checksum) in the current format;\n"
-         "only for a file you trust: LibTorch does not check the weights it reads.",
+         "only for a file you trust: LibTorch does not check the weights it reads.\n"
+         "With --peaks-from GRAPH --out NEW: a counting model that counts the person peaks of CenterNet's\n"
+         "detector (models/pretrained/centernet/centernet.json; architecture centernet_peaks), for sparse\n"
+         "scenes; `rankvision adapt --iterations 0 --frame-counts CSV` fits its thresholds to a camera.",
          {{"model", "FILE", "model bundle (or give it as the argument)"},
           {"set-input-scale", "X", "the input scale the copy stores (frames are resized by X first)"},
           {"scale-counts", "X", "the copy's counts are X times the original's (calibration)"},
@@ -23,22 +47,24 @@ int cmd_info(int argc, char** argv) {
           {"blend", "FILE", "weight averaging: the copy's weights are (1-T)·MODEL + T·FILE (same architecture, "
                             "fine-tuned from the same start); applied before the other changes"},
           {"blend-weight", "T", "T of --blend, 0..1 (default 0.5)"},
-          {"out", "FILE", "where --set-input-scale / --scale-counts / --upgrade / --blend write the copy"}});
+          {"peaks-from", "GRAPH", "write a peak-counting model (centernet_peaks) made from CenterNet's model.json"},
+          {"out", "FILE", "where --set-input-scale / --scale-counts / --upgrade / --blend / --peaks-from write the copy"}});
   if (!a.parse(argc, argv)) return 0;
   std::vector<std::string> files = a.positional();
   if (a.has("model")) files.push_back(a.str("model"));
   const bool upgrade = a.flag("upgrade");
   if (a.has("blend-weight") && !a.has("blend")) throw InputError("info: --blend-weight needs --blend FILE");
-  if (a.has("set-input-scale") || a.has("scale-counts") || upgrade || a.has("blend") || a.has("out")) {
-    if (!a.has("out")) throw InputError("info: --set-input-scale / --scale-counts / --upgrade / --blend need --out FILE");
-    if (!a.has("set-input-scale") && !a.has("scale-counts") && !upgrade && !a.has("blend")) {
+  const bool peaks = a.has("peaks-from");
+  if (a.has("set-input-scale") || a.has("scale-counts") || upgrade || a.has("blend") || peaks || a.has("out")) {
+    if (!a.has("out")) throw InputError("info: --set-input-scale / --scale-counts / --upgrade / --blend / --peaks-from need --out FILE");
+    if (!a.has("set-input-scale") && !a.has("scale-counts") && !upgrade && !a.has("blend") && !peaks) {
       throw InputError("info --out: nothing to change");
     }
-    if (files.size() != 1) throw InputError("info --out: give exactly one model");
     const std::string out = a.str("out");
     check_output_path(out, "--out");
-    ModelBundle b = load_bundle(files[0], std::nullopt, upgrade ? LegacyFormat::Accept : LegacyFormat::Refuse);
+    ModelBundle b = source_bundle(a, files, upgrade);
     nlohmann::json changed = nlohmann::json::object();
+    if (peaks) changed["peaks_from"] = a.str("peaks-from");
     if (upgrade) changed["format"] = {{"from", b.meta.format_version}, {"to", 2}};
     if (a.has("blend")) {
       const std::string other = a.str("blend");

@@ -105,6 +105,9 @@ ModelBundle initial_count_bundle(const std::string& init, const NetSpec& spec) {
   const bool pth = init.size() > 4 && (init.substr(init.size() - 4) == ".pth" || init.substr(init.size() - 3) == ".pt");
   if (!pth) {
     ModelBundle b = load_bundle(init, Task::Count);
+    if (b.meta.spec.arch == "centernet_peaks")
+      throw InputError("--init " + init + ": architecture 'centernet_peaks' counts a detector's peaks and has nothing "
+                       "to train (fit its thresholds with `rankvision adapt --iterations 0 --frame-counts CSV`)");
     if (b.meta.spec.width != spec.width || b.meta.spec.batch_norm != spec.batch_norm)
       std::cerr << "note: --init " << init << " fixes the architecture (width " << b.meta.spec.width
                 << (b.meta.spec.batch_norm ? ", batch norm" : "") << "); --width/--batch-norm ignored\n";

@@ -23,12 +23,13 @@ const char* kCenterNetQualityTaps[] = {
 
 }  // namespace
 
-bool is_graph_architecture(const std::string& arch) { return arch == "centernet_mnv3"; }
+bool is_graph_architecture(const std::string& arch) { return arch == "centernet_mnv3" || arch == "centernet_peaks"; }
 
 std::vector<std::string> graph_trunk_outputs(const std::string& arch, Task task) {
   if (arch == "centernet_mnv3" && task == Task::Quality)
     return {std::begin(kCenterNetQualityTaps), std::end(kCenterNetQualityTaps)};
   if (arch == "centernet_mnv3") return {kCenterNetFeatures, kCenterNetClasses};
+  if (arch == "centernet_peaks" && task == Task::Count) return {kCenterNetClasses};
   throw InputError("architecture '" + arch + "' has no TF.js graph trunk");
 }
 
@@ -85,6 +86,68 @@ torch::Tensor GraphDensityNet::dense(const torch::Tensor& images) {
 }
 
 torch::Tensor GraphDensityNet::scalar(const torch::Tensor& images) { return dense(images).sum({1, 2, 3}); }
+
+PeakCountNet::PeakCountNet(const NetSpec& spec) : spec_(spec) {
+  require_graph(spec);
+  if (!(spec.density_scale > 0)) throw InputError("density_scale must be positive");
+  trunk_ = register_module("trunk", TfjsGraphNet(spec.graph, spec.arch + " graph topology"));
+  if (trunk_->output_channels(0) <= 0)
+    throw InputError(spec.arch + " graph topology: the person logits have no known channel count");
+  trunk_->keep_output_channels(0, 1);
+  for (auto& p : trunk_->parameters()) p.set_requires_grad(false);
+  mean_ = register_buffer("mean", channel_tensor(spec.mean));
+  std_ = register_buffer("std", channel_tensor(spec.std));
+  range_ = register_buffer("peak_range", torch::tensor({0.35, 0.35}, torch::kFloat32));
+  const auto g = torch::exp(-torch::arange(-2, 3, torch::kFloat32).pow(2) / 2);
+  const auto k = torch::outer(g, g);
+  blur_ = register_buffer("blur", (k / k.sum()).view({1, 1, 5, 5}));
+}
+
+torch::Tensor PeakCountNet::person_score(const torch::Tensor& images) {
+  TORCH_CHECK(images.dim() == 4 && images.size(1) == 3, "expected images [N,3,H,W], got ", images.sizes());
+  const int64_t h = images.size(2), w = images.size(3);
+  const int64_t ph = (32 - h % 32) % 32, pw = (32 - w % 32) % 32;
+  auto x = (images - mean_) / std_;
+  if (ph || pw) x = torch::constant_pad_nd(x, {0, pw, 0, ph}, 0.0);
+  const auto logit = trunk_->forward(x)[0].narrow(1, 0, 1);
+  return torch::sigmoid(logit).narrow(2, 0, (h + 3) / 4).narrow(3, 0, (w + 3) / 4);
+}
+
+torch::Tensor PeakCountNet::peak_scores(const torch::Tensor& images) {
+  const auto p = person_score(images);
+  const auto top = torch::max_pool2d(p, {3, 3}, {1, 1}, {1, 1});
+  return p * (p >= top).to(p.scalar_type());
+}
+
+torch::Tensor PeakCountNet::peak_mass(const torch::Tensor& scores) const {
+  const auto [low, high] = peak_range();
+  if (high <= low) return (scores > low).to(scores.scalar_type());
+  return ((scores - low) / (high - low)).clamp(0.0, 1.0);
+}
+
+std::pair<double, double> PeakCountNet::peak_range() const {
+  return {range_[0].item<double>(), range_[1].item<double>()};
+}
+
+void PeakCountNet::set_peak_range(double low, double high) {
+  if (!(low > 0 && low < 1 && high < 1))
+    throw InputError("peak thresholds " + std::to_string(low) + ", " + std::to_string(high) + ": need 0 < low < 1 and high < 1");
+  torch::NoGradGuard no_grad;
+  range_[0].fill_(low);
+  range_[1].fill_(std::max(low, high));
+}
+
+torch::Tensor PeakCountNet::dense(const torch::Tensor& images) {
+  const auto mass = peak_mass(peak_scores(images)) * (100.0 / spec_.density_scale);
+  // Each peak's share of its 5×5 spread that falls inside the image: dividing
+  // by it keeps a peak by the edge at its full count.
+  const auto inside = torch::conv2d(torch::ones_like(mass), blur_, {}, 1, 2);
+  return torch::conv2d(mass / inside, blur_, {}, 1, 2);
+}
+
+torch::Tensor PeakCountNet::scalar(const torch::Tensor& images) {
+  return (peak_mass(peak_scores(images)) * (100.0 / spec_.density_scale)).sum({1, 2, 3});
+}
 
 GraphQualityNet::GraphQualityNet(const NetSpec& spec) : spec_(spec) {
   require_graph(spec);

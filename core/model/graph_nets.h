@@ -10,6 +10,16 @@
 // to two 3×3 convs and a 1×1: the density map at stride 8. The graph takes
 // RGB 0..255 (mean 0, std 1/255 in the spec).
 //
+// Counting network "centernet_peaks": the same detector, unchanged, up to its
+// person logit at stride 4, and nothing to train. The count is the number of
+// its person peaks (local maxima of the sigmoid over 3×3 cells): a peak of
+// score p counts clamp((p − low) / (high − low), 0, 1) (a step at `low` when
+// high ≤ low), and the density map spreads each peak's count over a 5×5-cell
+// Gaussian (σ = 1 cell) at stride 4, so the map shows one blob per person found.
+// `rankvision adapt` fits low and high (and the input scale) to a camera's
+// counted frames. For sparse scenes of people seen whole (a detector's case);
+// small, occluded people in crowds are missed.
+//
 // Quality network "centernet_mnv3" (task quality): the same MobileNetV3 trunk
 // (no FPN, any input size); the mean and standard deviation over the image of
 // the expansion layers of six of its blocks (strides 2 to 32, 64 to 960
@@ -44,6 +54,30 @@ class GraphDensityNet : public RankNet {
   TfjsGraphNet trunk_{nullptr};
   torch::nn::Conv2d fuse1_{nullptr}, fuse2_{nullptr}, out_{nullptr};
   torch::Tensor mean_, std_;
+};
+
+class PeakCountNet : public RankNet {
+ public:
+  explicit PeakCountNet(const NetSpec& spec);
+  torch::Tensor dense(const torch::Tensor& images) override;
+  torch::Tensor scalar(const torch::Tensor& images) override;
+  int output_stride() const override { return 4; }
+  const NetSpec& spec() const override { return spec_; }
+  TfjsGraphNet& trunk() { return trunk_; }
+  // The person score (sigmoid of the logit) at stride 4, [N,1,ceil(H/4),ceil(W/4)].
+  torch::Tensor person_score(const torch::Tensor& images);
+  // The same with everything but the local maxima (3×3) set to zero.
+  torch::Tensor peak_scores(const torch::Tensor& images);
+  // What one peak of score p counts (before the density scale).
+  torch::Tensor peak_mass(const torch::Tensor& scores) const;
+  std::pair<double, double> peak_range() const;
+  // Throws rv::InputError unless 0 < low < 1 and high < 1.
+  void set_peak_range(double low, double high);
+
+ private:
+  NetSpec spec_;
+  TfjsGraphNet trunk_{nullptr};
+  torch::Tensor mean_, std_, range_, blur_;
 };
 
 class GraphQualityNet : public RankNet {

@@ -105,6 +105,7 @@ int import_tfjs_trunk(RankNet& net, const TfjsGraph& graph) {
   if (auto* q = dynamic_cast<MobileQualityNet*>(&net)) return import_tfjs_mobilenet(q->trunk(), graph);
   if (auto* c = dynamic_cast<GraphDensityNet*>(&net)) return c->trunk()->load_weights(graph);
   if (auto* c = dynamic_cast<GraphQualityNet*>(&net)) return c->trunk()->load_weights(graph);
+  if (auto* c = dynamic_cast<PeakCountNet*>(&net)) return c->trunk()->load_weights(graph);
   throw InputError(graph.path + ": a TF.js graph initialises the trunk of --arch posenet_mnv1 or centernet_mnv3 only (this network is '" +
                    net.spec().arch + "')");
 }

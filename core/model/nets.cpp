@@ -92,7 +92,7 @@ torch::Tensor QualityNet::dense(const torch::Tensor& images) {
 torch::Tensor QualityNet::scalar(const torch::Tensor& images) { return dense(images).view({-1}); }
 
 double default_width(const std::string& arch) {
-  if (arch == "centernet_mnv3") return 1.0;  // the graph fixes its widths
+  if (arch == "centernet_mnv3" || arch == "centernet_peaks") return 1.0;  // the graph fixes its widths
   return arch == "posenet_mnv1" ? 0.75 : 0.25;
 }
 
@@ -100,7 +100,7 @@ void set_arch_normalisation(NetSpec& spec) {
   if (spec.arch == "posenet_mnv1") {
     spec.mean = {0.5, 0.5, 0.5};
     spec.std = {0.5, 0.5, 0.5};
-  } else if (spec.arch == "centernet_mnv3") {  // RGB 0..255
+  } else if (spec.arch == "centernet_mnv3" || spec.arch == "centernet_peaks") {  // RGB 0..255
     spec.mean = {0.0, 0.0, 0.0};
     spec.std = {1.0 / 255, 1.0 / 255, 1.0 / 255};
   } else {
@@ -109,16 +109,22 @@ void set_arch_normalisation(NetSpec& spec) {
   }
 }
 
-std::vector<std::string> known_architectures() { return {"vgg16", "posenet_mnv1", "centernet_mnv3"}; }
+std::vector<std::string> known_architectures() {
+  return {"vgg16", "posenet_mnv1", "centernet_mnv3", "centernet_peaks"};
+}
 
 RankNetPtr build_network(const NetSpec& spec) {
   const auto archs = known_architectures();
   if (std::find(archs.begin(), archs.end(), spec.arch) == archs.end()) {
-    throw InputError("architecture '" + spec.arch + "': unknown (known: vgg16, posenet_mnv1, centernet_mnv3)");
+    throw InputError("architecture '" + spec.arch + "': unknown (known: vgg16, posenet_mnv1, centernet_mnv3, centernet_peaks)");
   }
   if (spec.arch == "centernet_mnv3") {
     if (spec.task == Task::Quality) return std::make_shared<GraphQualityNet>(spec);
     return std::make_shared<GraphDensityNet>(spec);
+  }
+  if (spec.arch == "centernet_peaks") {
+    if (spec.task == Task::Quality) throw InputError("architecture 'centernet_peaks' counts people; it has no quality network");
+    return std::make_shared<PeakCountNet>(spec);
   }
   if (spec.arch == "posenet_mnv1") {
     if (spec.task == Task::Quality) return std::make_shared<MobileQualityNet>(spec);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <numeric>
 #include <random>
 #include <string>
 
@@ -14,6 +15,7 @@
 #include "data/tensor_convert.h"
 #include "data/temporal_median.h"
 #include "metrics/metrics.h"
+#include "model/graph_nets.h"
 
 namespace rv {
 
@@ -89,12 +91,118 @@ double frames_mae(RankNet& net, const std::vector<TruthFrame>& frames, bool held
   return scaled_mae(p, 1.0);
 }
 
+// Peak counting (PeakCountNet): the scores of each fitted frame's peaks inside the ROI.
+struct PeakFrames {
+  std::vector<torch::Tensor> scores;  // 1-D, one per fitted frame
+  std::vector<double> truth;
+};
+
+PeakFrames fitted_peaks(PeakCountNet& net, const std::vector<TruthFrame>& frames, double scale, const RoiPolygon& roi) {
+  torch::NoGradGuard no_grad;
+  PeakFrames out;
+  for (const auto& f : frames) {
+    if (f.held_out) continue;
+    auto p = net.peak_scores(image_to_tensor(resize_by(f.image, scale)))[0][0];
+    if (!roi.empty()) p = p * mask_to_grid(roi_mask(roi, cv::Size(static_cast<int>(p.size(1)), static_cast<int>(p.size(0)))),
+                                           p.size(0), p.size(1));
+    out.scores.push_back(p.masked_select(p > 0.05));
+    out.truth.push_back(f.count);
+  }
+  return out;
+}
+
+struct PeakFit {
+  double low = 0.35, high = 0.35, mae = INFINITY;
+};
+
+// The peak thresholds (low, high = low + width) whose counts fit the frames
+// best (all but frame `skip`, when given), over a grid: low 0.10 to 0.70 by
+// 0.01, width 0 to 0.3 by 0.05. Ties keep the lowest low, then the narrowest width.
+// Leaves the network at the best thresholds.
+PeakFit fit_peak_range(PeakCountNet& net, const PeakFrames& pf, long skip = -1) {
+  PeakFit best;
+  const double unit = 100.0 / net.spec().density_scale;
+  for (int l = 10; l <= 70; ++l)
+    for (int w = 0; w <= 30; w += 5) {
+      const double low = l / 100.0, high = std::min(0.99, low + w / 100.0);
+      net.set_peak_range(low, high);
+      double err = 0;
+      size_t n = 0;
+      for (size_t i = 0; i < pf.scores.size(); ++i) {
+        if (static_cast<long>(i) == skip) continue;
+        err += std::abs(net.peak_mass(pf.scores[i]).sum().item<double>() * unit - pf.truth[i]);
+        ++n;
+      }
+      err /= std::max<size_t>(1, n);
+      if (err < best.mae - 1e-9) best = {low, high, err};
+    }
+  net.set_peak_range(best.low, best.high);
+  return best;
+}
+
+// Leave-one-out error of the threshold fit: each fitted frame counted with the
+// thresholds fitted on the others. Mean and its standard error (NaN with fewer than 2 frames).
+std::pair<double, double> peak_fit_loo(PeakCountNet& net, const PeakFrames& pf) {
+  const size_t n = pf.scores.size();
+  if (n < 2) return {NAN, NAN};
+  const double unit = 100.0 / net.spec().density_scale;
+  std::vector<double> err;
+  for (size_t i = 0; i < n; ++i) {
+    fit_peak_range(net, pf, static_cast<long>(i));
+    err.push_back(std::abs(net.peak_mass(pf.scores[i]).sum().item<double>() * unit - pf.truth[i]));
+  }
+  const double mean = std::accumulate(err.begin(), err.end(), 0.0) / static_cast<double>(n);
+  double var = 0;
+  for (double e : err) var += (e - mean) * (e - mean);
+  return {mean, std::sqrt(var / static_cast<double>(n - 1) / static_cast<double>(n))};
+}
+
+// Peak counting: for each candidate scale (or the fixed one), the thresholds that
+// fit the fitted frames best, and their leave-one-out error. With a dozen frames the
+// in-sample error favours the scale that overfits, and scales within the noise of
+// each other are alike, so the one-standard-error rule picks: the smallest (fastest)
+// scale whose leave-one-out error is within one standard error of the lowest. Its
+// thresholds are fitted on all the fitted frames.
+double choose_scale_and_peaks(PeakCountNet& net, const std::vector<TruthFrame>& frames, const AdaptOptions& o,
+                              double base_scale, nlohmann::json& search) {
+  std::vector<double> candidates = o.scales;
+  if (o.input_scale > 0) candidates = {o.input_scale};
+  if (candidates.empty())
+    for (double f : {0.8, 0.9, 1.0, 1.1, 1.2}) candidates.push_back(base_scale * f);
+  std::vector<PeakFit> fits;
+  std::vector<std::pair<double, double>> loo;
+  for (double s : candidates) {
+    const PeakFrames pf = fitted_peaks(net, frames, s, o.roi);
+    loo.push_back(peak_fit_loo(net, pf));
+    fits.push_back(fit_peak_range(net, pf));
+    search.push_back({{"scale", s}, {"peak_low", fits.back().low}, {"peak_high", fits.back().high},
+                      {"frame_mae", fits.back().mae}, {"frame_mae_leave_one_out", loo.back().first},
+                      {"leave_one_out_se", loo.back().second}});
+    if (o.train.progress)
+      std::cerr << "scale " << s << ": peak thresholds " << fits.back().low << ".." << fits.back().high
+                << ", MAE on the fitted frames " << fits.back().mae << ", leave-one-out " << loo.back().first << " ± "
+                << loo.back().second << "\n";
+  }
+  auto key = [&](size_t i) { return std::isnan(loo[i].first) ? fits[i].mae : loo[i].first; };
+  size_t best = 0;
+  for (size_t i = 1; i < candidates.size(); ++i)
+    if (key(i) < key(best)) best = i;
+  const double limit = key(best) + (std::isnan(loo[best].second) ? 0.0 : loo[best].second);
+  size_t pick = best;
+  for (size_t i = 0; i < candidates.size(); ++i)
+    if (key(i) <= limit && candidates[i] < candidates[pick]) pick = i;
+  net.set_peak_range(fits[pick].low, fits[pick].high);
+  return candidates[pick];
+}
+
 // The candidate scale whose fitted frames come out best: by their MAE, or with
 // fit_count_factor by their MAE once each scale's own count factor is applied.
 double choose_scale(RankNet& net, const std::vector<TruthFrame>& frames, const AdaptOptions& o, double base_scale,
                     nlohmann::json& search) {
-  if (o.input_scale > 0) return o.input_scale;
   const bool any_fit = std::any_of(frames.begin(), frames.end(), [](const TruthFrame& f) { return !f.held_out; });
+  if (auto* peaks = dynamic_cast<PeakCountNet*>(&net); peaks && any_fit)
+    return choose_scale_and_peaks(*peaks, frames, o, base_scale, search);
+  if (o.input_scale > 0) return o.input_scale;
   if (!any_fit) return base_scale;
   std::vector<double> candidates = o.scales;
   if (candidates.empty())
@@ -248,6 +356,22 @@ nlohmann::json motion_summary(const AdaptOptions& o, const AdaptResult& r, size_
   return j;
 }
 
+// Refuses what adaptation cannot work with, before any work.
+void check_adapt_inputs(const ModelBundle& bundle, const std::vector<cv::Mat>& footage, const CameraLabels& labels,
+                        const AdaptOptions& o) {
+  if (footage.empty()) throw InputError("adapt: no frames of the camera to rank");
+  if (dynamic_cast<PeakCountNet*>(bundle.net.get()) && o.train.iterations > 0)
+    throw InputError("adapt: " + bundle.meta.spec.arch +
+                     " counts a detector's peaks and has nothing to train; use --iterations 0 "
+                     "(the counted frames then choose the input scale and the peak thresholds)");
+  if (o.motion_negatives > 0 && footage.size() < 3)
+    throw InputError("--motion-negatives: the footage has " + std::to_string(footage.size()) +
+                     " frame(s); telling what moves from the temporal median needs at least 3");
+  for (const auto& [f, img] : labels.frames)
+    if (img.size() != footage[0].size())
+      throw InputError("adapt: labelled frame " + std::to_string(f) + " differs in size from the footage");
+}
+
 }  // namespace
 
 double count_in_frame(RankNet& net, const cv::Mat& frame, double scale, const RoiPolygon& roi) {
@@ -271,13 +395,7 @@ std::set<long> pick_holdout(const std::vector<long>& frames, long n, uint32_t se
 AdaptResult adapt_to_camera(ModelBundle& bundle, const std::vector<cv::Mat>& footage, const CameraLabels& labels,
                             std::vector<LabelledImage> labelled, const AdaptOptions& o,
                             const std::function<RankNetPtr()>& base_net) {
-  if (footage.empty()) throw InputError("adapt: no frames of the camera to rank");
-  if (o.motion_negatives > 0 && footage.size() < 3)
-    throw InputError("--motion-negatives: the footage has " + std::to_string(footage.size()) +
-                     " frame(s); telling what moves from the temporal median needs at least 3");
-  for (const auto& [f, img] : labels.frames)
-    if (img.size() != footage[0].size())
-      throw InputError("adapt: labelled frame " + std::to_string(f) + " differs in size from the footage");
+  check_adapt_inputs(bundle, footage, labels, o);
   std::vector<long> label_ids;
   for (const auto& [f, img] : labels.frames)
     if (labels.counts.count(f) || labels.points.count(f)) label_ids.push_back(f);
@@ -291,11 +409,16 @@ AdaptResult adapt_to_camera(ModelBundle& bundle, const std::vector<cv::Mat>& foo
   RankNet& base = *bundle.net;
   base.eval();
   nlohmann::json search = nlohmann::json::array();
+  auto* peaks = dynamic_cast<PeakCountNet*>(&base);
+  const auto base_range = peaks ? peaks->peak_range() : std::pair<double, double>{};
   const double scale = choose_scale(base, frames, o, bundle.meta.input_scale, search);
   result.input_scale = scale;
+  const auto fitted_range = peaks ? peaks->peak_range() : std::pair<double, double>{};
+  if (peaks) peaks->set_peak_range(base_range.first, base_range.second);  // "before": the base's thresholds
   nlohmann::json held_before = nlohmann::json::array(), held_after = nlohmann::json::array();
   const double fit_before = frames_mae(base, frames, false, scale, o.roi);
   const double held_mae_before = frames_mae(base, frames, true, scale, o.roi, &held_before);
+  if (peaks) peaks->set_peak_range(fitted_range.first, fitted_range.second);
 
   CountTrainData data;
   data.labelled = std::move(labelled);
@@ -357,6 +480,10 @@ AdaptResult adapt_to_camera(ModelBundle& bundle, const std::vector<cv::Mat>& foo
   if (first_negative < data.counted.size())
     s["motion_negatives"] = motion_summary(o, result, data.counted.size() - first_negative, motion_before,
                                            check_motion(net, data.counted, first_negative));
+  if (auto* peaks = dynamic_cast<PeakCountNet*>(&net)) {
+    const auto [low, high] = peaks->peak_range();
+    s["peak_range"] = {low, high};
+  }
   bundle.meta.input_scale = scale;
   bundle.meta.roi = o.roi;
   return result;

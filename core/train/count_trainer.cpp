@@ -396,6 +396,9 @@ void save_count_checkpoint(ModelBundle& bundle, torch::optim::Optimizer& optimis
 
 CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, CountTrainOptions o,
                              RankNetPtr anchor, Distributed* dist) {
+  if (bundle.meta.spec.arch == "centernet_peaks")
+    throw InputError("architecture 'centernet_peaks' counts a detector's peaks and has nothing to train: "
+                     "fit its thresholds with `rankvision adapt --iterations 0 --frame-counts CSV`");
   const int rank_id = dist ? dist->rank() : 0, world = dist ? dist->world_size() : 1;
   const bool main_rank = rank_id == 0;
   const int stride = bundle.net->output_stride();

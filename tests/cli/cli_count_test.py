@@ -670,6 +670,45 @@ def check_motion_singles(d, base, small):
     assert p.returncode != 0 and "--motion-singles: lone walkers:" in p.stderr and "too few" in p.stderr, p.stderr
 
 
+def case_peaks(d):
+    """info --peaks-from: a model that counts the person peaks of CenterNet's detector; adapt --iterations 0
+    fits its thresholds and input scale to a dozen frames of vtest.avi counted by eye (the committed
+    examples/vtest-frame-counts.csv), and it must see the people there; nothing to train."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    cn = os.path.join(root, "models", "pretrained", "centernet", "centernet.json")
+    counts = os.path.join(root, "examples", "vtest-frame-counts.csv")
+    vtest = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
+    assert os.path.exists(vtest), vtest + " missing: scripts/install-deps installs opencv-doc"
+    base = os.path.join(d, "peaks.rvm")
+    run("info", "--peaks-from", cn, "--out", base)
+    meta = json.loads(run("info", base).stdout)["meta"]
+    assert meta["architecture"] == "centernet_peaks" and meta["output_stride"] == 4, meta
+    assert meta["graph"]["outputs"] == ["tower_0/CenternetHead/centernet_cls_output/BiasAdd"], meta["graph"]
+    out = os.path.join(d, "vtest-peaks.rvm")
+    s = last_json(run("adapt", "--model", base, "--video", vtest, "--frames", "0:40", "--max-frames", "2",
+                      "--certainty-frames", "2", "--certainty-pairs", "5", "--iterations", "0", "--scales", "0.5,0.6",
+                      "--frame-counts", counts, "--out", out, "--threads", "2", "--quiet", timeout=300))
+    assert [r["scale"] for r in s["scale_search"]] == [0.5, 0.6], s["scale_search"]
+    for r in s["scale_search"]:
+        assert 0 <= r["frame_mae"] <= r["frame_mae_leave_one_out"] and r["leave_one_out_se"] >= 0, r
+    low, high = s["peak_range"]
+    assert 0.1 <= low <= high <= 1.0 and s["input_scale"] in (0.5, 0.6), s
+    # The base thresholds are in the fitted grid, so the fit is at least as good; and it sees people:
+    # 4-8 people a frame, counted within a person and a half on average.
+    assert s["frame_mae_after"] <= s["frame_mae_before"] + 1e-6 and s["frame_mae_after"] < 1.5, s
+    # The thresholds and the scale are in the bundle: eval-count gets the same error.
+    e = last_json(run("eval-count", "--model", out, "--video", vtest, "--frame-counts", counts, "--quiet"))
+    assert abs(e["mae"] - s["frame_mae_after"]) < 1e-3, (e, s)
+    expect_error(run("adapt", "--model", base, "--video", vtest, "--frames", "0:10", "--max-frames", "2",
+                     "--frame-counts", counts, "--out", out, "--quiet", check=False), "nothing to train", "--iterations 0")
+    make_images(d)
+    expect_error(run("train-count", "--points", os.path.join(d, "points.json"), "--images", os.path.join(d, "images"),
+                     "--init", base, "--iterations", "1", "--no-rank", "--quiet", "--out", os.path.join(d, "x.rvm"),
+                     check=False), "centernet_peaks", "nothing to train")
+    expect_error(run("info", base, "--peaks-from", cn, "--out", os.path.join(d, "y.rvm"), check=False),
+                 "--peaks-from", "no other model")
+
+
 def case_heatmap(d):
     # heatmap: one PNG, a legend strip and one row (image | blended density) per input, the counts
     # those of eval-count for the same model; bad inputs fail before anything is written.

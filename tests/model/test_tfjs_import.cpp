@@ -461,6 +461,80 @@ TEST(GraphDensityNet, StrideEightAnySizeAndBundleRoundTrip) {
   fs::remove_all(dir);
 }
 
+// Peak counting on CenterNet's unchanged detector: its person score is the
+// graph's own (sigmoid of the class-0 logit), the count is the number of local
+// maxima above the threshold (a step) or their clamped ramp, the stride-4 map
+// holds the same count even for a peak by the edge, the thresholds travel in
+// the bundle, and there is nothing to train.
+TEST(PeakCountNet, CountsTheDetectorsPeaksAndRoundTrips) {
+  rv::NetSpec spec;
+  spec.arch = "centernet_peaks";
+  rv::set_arch_normalisation(spec);
+  expect_input_error([&] { rv::build_network(spec); }, "--init models/pretrained/centernet/centernet.json");
+  rv::attach_graph_topology(spec, centernet());
+  ASSERT_EQ(spec.graph["outputs"].size(), 1u);
+  rv::ModelBundle b = rv::make_bundle(spec);
+  EXPECT_GT(rv::import_tfjs_trunk(*b.net, centernet()), 80);
+  EXPECT_EQ(b.meta.output_stride, 4);
+  auto* net = dynamic_cast<rv::PeakCountNet*>(b.net.get());
+  ASSERT_NE(net, nullptr);
+  for (const auto& p : net->parameters()) EXPECT_FALSE(p.requires_grad());
+  torch::manual_seed(7);
+  const auto images = torch::rand({1, 3, 64, 96});
+  torch::NoGradGuard no_grad;
+  // The person score is the original graph's.
+  const auto score = net->person_score(images);
+  ASSERT_EQ(score.sizes(), (std::vector<int64_t>{1, 1, 16, 24}));
+  const auto ran = rv::run_tfjs_graph(centernet(), (images * 255).permute({0, 2, 3, 1}).contiguous(),
+                                      {"tower_0/CenternetHead/centernet_cls_output/BiasAdd"});
+  const auto logit = ran.begin()->second.select(3, 0);
+  EXPECT_LT((torch::sigmoid(logit) - score[0]).abs().max().item<double>(), 1e-4);
+  // The count with a step threshold: local maxima (3×3) above it, counted by hand.
+  const auto s = score[0][0];
+  const double low = s.max().item<double>() * 0.5;
+  net->set_peak_range(low, low);
+  long peaks = 0;
+  for (int64_t y = 0; y < s.size(0); ++y)
+    for (int64_t x = 0; x < s.size(1); ++x) {
+      const float v = s[y][x].item<float>();
+      bool top = v > low;
+      for (int64_t dy = -1; dy <= 1 && top; ++dy)
+        for (int64_t dx = -1; dx <= 1 && top; ++dx) {
+          const int64_t yy = y + dy, xx = x + dx;
+          if (yy >= 0 && xx >= 0 && yy < s.size(0) && xx < s.size(1) && s[yy][xx].item<float>() > v) top = false;
+        }
+      peaks += top;
+    }
+  EXPECT_GT(peaks, 0);
+  EXPECT_DOUBLE_EQ(net->scalar(images).item<double>(), static_cast<double>(peaks));
+  // The map at stride 4 holds the count (a peak by the edge keeps its whole count).
+  const auto d = net->dense(images);
+  EXPECT_EQ(d.sizes(), score.sizes());
+  EXPECT_NEAR(d.sum().item<double>(), static_cast<double>(peaks), 1e-4);
+  // A ramp: a peak halfway between low and high counts one half.
+  net->set_peak_range(0.2, 0.6);
+  EXPECT_NEAR(net->peak_mass(torch::tensor({0.1, 0.4, 0.9})).sum().item<double>(), 1.5, 1e-6);
+  expect_input_error([&] { net->set_peak_range(0.0, 0.5); }, "0 < low < 1");
+  expect_input_error([&] { net->set_peak_range(0.5, 1.5); }, "0 < low < 1");
+  // The thresholds travel in the bundle.
+  net->set_peak_range(0.3, 0.45);
+  const auto dir = temp_dir("peaks-bundle");
+  const auto path = (dir / "p.rvm").string();
+  rv::save_bundle(path, b);
+  const auto back = rv::load_bundle(path, rv::Task::Count);
+  EXPECT_EQ(back.meta.spec.arch, "centernet_peaks");
+  auto* net2 = dynamic_cast<rv::PeakCountNet*>(back.net.get());
+  ASSERT_NE(net2, nullptr);
+  EXPECT_NEAR(net2->peak_range().first, 0.3, 1e-6);
+  EXPECT_NEAR(net2->peak_range().second, 0.45, 1e-6);
+  EXPECT_TRUE(torch::allclose(net2->dense(images), net->dense(images)));
+  fs::remove_all(dir);
+  // It counts people; there is no quality variant.
+  rv::NetSpec quality = spec;
+  quality.task = rv::Task::Quality;
+  expect_input_error([&] { rv::build_network(quality); }, "no quality network");
+}
+
 // The quality network on CenterNet's trunk: one score per image at any input size,
 // its pooled statistics from the six tapped layers, the pretrained weights in use
 // (the tapped features equal the original graph's), and a bundle round trip.
