@@ -10,10 +10,14 @@
 #    examples/vtest-frame-counts.csv (frame,count).
 # 3. A crowdcount pipeline starts playing vtest.avi with the default model
 #    (examples/hot_swap.py, in the background), while
-# 4. `rankvision adapt` fine-tunes the default model's density head (trunk fixed)
-#    on frames 0-399 only: the nested-crop ranking loss on the camera's frames,
-#    the frame counts, the footage's temporal median as an empty frame, and
-#    ShanghaiTech B patches against drift; it reports C before and after
+# 4. `rankvision adapt` on frames 0-399 only. The shipped recipe (VTEST_MODE=peaks,
+#    the default): a model that counts the person peaks of CenterNet's detector
+#    (`rankvision info --peaks-from`), whose peak thresholds and input scale adapt
+#    fits to the counted frames (no training). VTEST_MODE=density: fine-tune the
+#    default model's density head (trunk fixed) with the nested-crop ranking loss
+#    on the camera's frames, the frame counts, the temporal median as an empty
+#    frame, the background of 12 frames as count 0 and ShanghaiTech B patches
+#    against drift. Both report C (Eq. 15) before and after
 #    (examples/vtest_recipe.sh holds the settings and what else was tried).
 # 5. As soon as the adapted model is written, hot_swap.py sets crowdcount's
 #    model-file while the pipeline keeps PLAYING (model-updated message) and
@@ -22,8 +26,9 @@
 #
 # Env: RANKVISION (CLI binary, default build/training/rankvision), BUILD (build
 # dir with the plugin, default build), RANKVISION_DATA (default ../shared/data),
-# ITERATIONS (default: the recipe's vtest_iterations, 200), THREADS (default 2), NO_SWAP=1 (adapt only), VTEST_BASE (base
-# model, default models/crowdcount-default.rvm; the shipped example's base: examples/vtest_recipe.sh).
+# ITERATIONS (VTEST_MODE=density: default the recipe's vtest_iterations, 200), THREADS (default 2), NO_SWAP=1
+# (adapt only), VTEST_MODE (peaks, the default and the shipped example's recipe, or density), VTEST_BASE (the
+# density recipe's base model, default models/crowdcount-default.rvm; also the model the pipeline starts with).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -36,7 +41,7 @@ labels=examples/vtest-frame-counts.csv
 for f in "$bin" "$video" "$base" "$labels"; do
   [ -e "$f" ] || { echo "adapt_vtest: $f is missing" >&2; exit 1; }
 done
-[ -d "$data/shanghaitech/part_B/train_data" ] || {
+[ "$vtest_mode" = peaks ] || [ -d "$data/shanghaitech/part_B/train_data" ] || {
   echo "adapt_vtest: $data/shanghaitech/part_B/train_data is missing (set RANKVISION_DATA)" >&2; exit 1; }
 mkdir -p "$(dirname "$out_model")" out
 
@@ -57,9 +62,15 @@ fi
 
 echo "== 4. rankvision adapt (frames 0-399 only)"
 start=$(date +%s)
-"$bin" adapt "${vtest_adapt_flags[@]}" --frame-counts "$labels" --iterations "${ITERATIONS:-$vtest_iterations}" \
-  "${vtest_scale_flags[@]}" --frame-weight "$vtest_frame_weight" --threads "${THREADS:-2}" \
-  --log out/vtest-adapt.log.jsonl --out "$out_model" | tail -n 1 | tee out/vtest-adapt.json
+if [ "$vtest_mode" = peaks ]; then
+  "$bin" info --peaks-from "$vtest_peaks_graph" --out out/vtest-peaks-base.rvm > /dev/null
+  "$bin" adapt --model out/vtest-peaks-base.rvm "${vtest_peaks_flags[@]}" --frame-counts "$labels" \
+    --threads "${THREADS:-2}" --out "$out_model" | tail -n 1 | tee out/vtest-adapt.json
+else
+  "$bin" adapt "${vtest_adapt_flags[@]}" --frame-counts "$labels" --iterations "${ITERATIONS:-$vtest_iterations}" \
+    "${vtest_scale_flags[@]}" --frame-weight "$vtest_frame_weight" --threads "${THREADS:-2}" \
+    --log out/vtest-adapt.log.jsonl --out "$out_model" | tail -n 1 | tee out/vtest-adapt.json
+fi
 echo "   adaptation took $(( $(date +%s) - start )) s"
 
 if [ -n "$swap_pid" ]; then
