@@ -130,6 +130,7 @@ AdaptOptions adapt_options(const Args& a, const std::string& out) {
   if (ao.motion_singles && ao.motion_negatives == 0)
     throw InputError("--motion-singles: needs --motion-negatives N (the lone walkers are found in those frames)");
   ao.fit_count_factor = a.flag("fit-count-factor");
+  ao.static_peaks = a.real("static-peaks", 0.0, 0.0, 0.999);
   ao.certainty = co;
   ao.certainty_frames = a.integer("certainty-frames", 20, 1, 100000);
   ao.anchor_weight = a.has("anchor") ? a.real("anchor", 1.0, 0.0, 1e9) : -1.0;
@@ -181,6 +182,7 @@ int cmd_adapt(int argc, char** argv) {
              {"motion-threshold", "T", "colour difference from the median that marks what moves (0-255)", "30"},
              {"motion-min-area", "PX", "smallest moving blob, in pixels of the full frame", "150"},
              {"motion-singles", "", "in the --motion-negatives frames, each lone walker (a moving blob as tall as a person at its row, by a line fitted to the footage's blobs, of a walker's shape, apart from other blobs) is a window that holds 1 person"},
+             {"static-peaks", "T", "peak-counting models (centernet_peaks): peaks of the footage's temporal median scoring above T are static objects (a sign, a post), and peaks within 2 cells of them are not counted (people who stand still all along are in the median too: check it with --median-out)", "0 (off)"},
              {"fit-count-factor", "", "pick the scale with a count factor per scale and multiply the counts by the factor that fits the counted frames"},
              {"certainty-pairs", "K", "pairs per frame for C (Eq. 15)", "100"},
              freeze_trunk_flag(" (more than it has: only the head adapts)"),

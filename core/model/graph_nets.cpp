@@ -1,5 +1,7 @@
 #include "model/graph_nets.h"
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "model/conv.h"
 #include "model/tfjs_graph.h"
@@ -98,6 +100,7 @@ PeakCountNet::PeakCountNet(const NetSpec& spec) : spec_(spec) {
   mean_ = register_buffer("mean", channel_tensor(spec.mean));
   std_ = register_buffer("std", channel_tensor(spec.std));
   range_ = register_buffer("peak_range", torch::tensor({0.35, 0.35}, torch::kFloat32));
+  static_ = register_buffer("static_peaks", torch::zeros({kMaxStaticPeaks, 3}));
   const auto g = torch::exp(-torch::arange(-2, 3, torch::kFloat32).pow(2) / 2);
   const auto k = torch::outer(g, g);
   blur_ = register_buffer("blur", (k / k.sum()).view({1, 1, 5, 5}));
@@ -116,7 +119,44 @@ torch::Tensor PeakCountNet::person_score(const torch::Tensor& images) {
 torch::Tensor PeakCountNet::peak_scores(const torch::Tensor& images) {
   const auto p = person_score(images);
   const auto top = torch::max_pool2d(p, {3, 3}, {1, 1}, {1, 1});
-  return p * (p >= top).to(p.scalar_type());
+  auto keep = (p >= top).to(p.scalar_type());
+  const auto points = static_peaks();
+  if (!points.empty()) {
+    const int64_t h = p.size(2), w = p.size(3);
+    auto grid = torch::zeros({h, w}, p.options());
+    for (const auto& [x, y] : points) {
+      const int64_t cx = std::clamp<int64_t>(static_cast<int64_t>(x * w), 0, w - 1);
+      const int64_t cy = std::clamp<int64_t>(static_cast<int64_t>(y * h), 0, h - 1);
+      const int64_t y0 = std::max<int64_t>(0, cy - 2), x0 = std::max<int64_t>(0, cx - 2);
+      grid.narrow(0, y0, std::min(h, cy + 3) - y0).narrow(1, x0, std::min(w, cx + 3) - x0).fill_(1.0);
+    }
+    keep = keep * (1 - grid);
+  }
+  return p * keep;
+}
+
+void PeakCountNet::set_static_peaks(const std::vector<std::pair<double, double>>& points) {
+  if (points.size() > static_cast<size_t>(kMaxStaticPeaks))
+    throw InputError(std::to_string(points.size()) + " static peaks: at most " + std::to_string(kMaxStaticPeaks) +
+                     " (raise the threshold, or the empty scene is not empty)");
+  for (const auto& [x, y] : points)
+    if (!(x >= 0 && x <= 1 && y >= 0 && y <= 1)) throw InputError("static peak outside the frame (0..1)");
+  torch::NoGradGuard no_grad;
+  static_.zero_();
+  for (size_t i = 0; i < points.size(); ++i) {
+    const auto [x, y] = points[i];
+    static_[static_cast<int64_t>(i)][0].fill_(x);
+    static_[static_cast<int64_t>(i)][1].fill_(y);
+    static_[static_cast<int64_t>(i)][2].fill_(1.0);
+  }
+}
+
+std::vector<std::pair<double, double>> PeakCountNet::static_peaks() const {
+  std::vector<std::pair<double, double>> out;
+  const auto s = static_.to(torch::kCPU);
+  for (int64_t i = 0; i < s.size(0); ++i)
+    if (s[i][2].item<float>() > 0.5) out.emplace_back(s[i][0].item<double>(), s[i][1].item<double>());
+  return out;
 }
 
 torch::Tensor PeakCountNet::peak_mass(const torch::Tensor& scores) const {

@@ -73,11 +73,17 @@ class PeakCountNet : public RankNet {
   std::pair<double, double> peak_range() const;
   // Throws rv::InputError unless 0 < low < 1 and high < 1.
   void set_peak_range(double low, double high);
+  // Static peaks: places (x, y normalised to 0..1 of the frame) where the camera's
+  // empty scene already has a person-like peak (a sign, a post). Peaks within 2
+  // cells of one are not counted. At most kMaxStaticPeaks; rv::InputError beyond.
+  static constexpr int kMaxStaticPeaks = 32;
+  void set_static_peaks(const std::vector<std::pair<double, double>>& points);
+  std::vector<std::pair<double, double>> static_peaks() const;
 
  private:
   NetSpec spec_;
   TfjsGraphNet trunk_{nullptr};
-  torch::Tensor mean_, std_, range_, blur_;
+  torch::Tensor mean_, std_, range_, blur_, static_;  // static_: [kMaxStaticPeaks, 3] x, y, in use
 };
 
 class GraphQualityNet : public RankNet {

@@ -157,6 +157,21 @@ std::pair<double, double> peak_fit_loo(PeakCountNet& net, const PeakFrames& pf) 
   return {mean, std::sqrt(var / static_cast<double>(n - 1) / static_cast<double>(n))};
 }
 
+// The places where the empty scene (the temporal median) has a peak scoring above
+// `threshold` at this scale, normalised to 0..1.
+std::vector<std::pair<double, double>> static_peaks_at(PeakCountNet& net, const cv::Mat& median, double scale,
+                                                       double threshold) {
+  torch::NoGradGuard no_grad;
+  net.set_static_peaks({});
+  const auto p = net.peak_scores(image_to_tensor(resize_by(median, scale)))[0][0];
+  const auto at = torch::nonzero(p > threshold);
+  std::vector<std::pair<double, double>> out;
+  for (int64_t i = 0; i < at.size(0); ++i)
+    out.emplace_back((at[i][1].item<double>() + 0.5) / static_cast<double>(p.size(1)),
+                     (at[i][0].item<double>() + 0.5) / static_cast<double>(p.size(0)));
+  return out;
+}
+
 // Peak counting: for each candidate scale (or the fixed one), the thresholds that
 // fit the fitted frames best, and their leave-one-out error. With a dozen frames the
 // in-sample error favours the scale that overfits, and scales within the noise of
@@ -164,20 +179,24 @@ std::pair<double, double> peak_fit_loo(PeakCountNet& net, const PeakFrames& pf) 
 // scale whose leave-one-out error is within one standard error of the lowest. Its
 // thresholds are fitted on all the fitted frames.
 double choose_scale_and_peaks(PeakCountNet& net, const std::vector<TruthFrame>& frames, const AdaptOptions& o,
-                              double base_scale, nlohmann::json& search) {
+                              double base_scale, const cv::Mat& median, nlohmann::json& search) {
   std::vector<double> candidates = o.scales;
   if (o.input_scale > 0) candidates = {o.input_scale};
   if (candidates.empty())
     for (double f : {0.8, 0.9, 1.0, 1.1, 1.2}) candidates.push_back(base_scale * f);
   std::vector<PeakFit> fits;
   std::vector<std::pair<double, double>> loo;
+  std::vector<std::vector<std::pair<double, double>>> statics;
   for (double s : candidates) {
+    statics.push_back(o.static_peaks > 0 ? static_peaks_at(net, median, s, o.static_peaks)
+                                         : std::vector<std::pair<double, double>>{});
+    net.set_static_peaks(statics.back());
     const PeakFrames pf = fitted_peaks(net, frames, s, o.roi);
     loo.push_back(peak_fit_loo(net, pf));
     fits.push_back(fit_peak_range(net, pf));
     search.push_back({{"scale", s}, {"peak_low", fits.back().low}, {"peak_high", fits.back().high},
                       {"frame_mae", fits.back().mae}, {"frame_mae_leave_one_out", loo.back().first},
-                      {"leave_one_out_se", loo.back().second}});
+                      {"leave_one_out_se", loo.back().second}, {"static_peaks", statics.back().size()}});
     if (o.train.progress)
       std::cerr << "scale " << s << ": peak thresholds " << fits.back().low << ".." << fits.back().high
                 << ", MAE on the fitted frames " << fits.back().mae << ", leave-one-out " << loo.back().first << " ± "
@@ -192,16 +211,17 @@ double choose_scale_and_peaks(PeakCountNet& net, const std::vector<TruthFrame>& 
   for (size_t i = 0; i < candidates.size(); ++i)
     if (key(i) <= limit && candidates[i] < candidates[pick]) pick = i;
   net.set_peak_range(fits[pick].low, fits[pick].high);
+  net.set_static_peaks(statics[pick]);
   return candidates[pick];
 }
 
 // The candidate scale whose fitted frames come out best: by their MAE, or with
 // fit_count_factor by their MAE once each scale's own count factor is applied.
 double choose_scale(RankNet& net, const std::vector<TruthFrame>& frames, const AdaptOptions& o, double base_scale,
-                    nlohmann::json& search) {
+                    const cv::Mat& median, nlohmann::json& search) {
   const bool any_fit = std::any_of(frames.begin(), frames.end(), [](const TruthFrame& f) { return !f.held_out; });
   if (auto* peaks = dynamic_cast<PeakCountNet*>(&net); peaks && any_fit)
-    return choose_scale_and_peaks(*peaks, frames, o, base_scale, search);
+    return choose_scale_and_peaks(*peaks, frames, o, base_scale, median, search);
   if (o.input_scale > 0) return o.input_scale;
   if (!any_fit) return base_scale;
   std::vector<double> candidates = o.scales;
@@ -356,10 +376,32 @@ nlohmann::json motion_summary(const AdaptOptions& o, const AdaptResult& r, size_
   return j;
 }
 
+// Peak-counting models: thresholds and static peaks, kept to swap the base's in
+// for the "before" measurements and the fitted ones back (no-ops for other models).
+struct PeakState {
+  PeakCountNet* net = nullptr;
+  std::pair<double, double> range;
+  std::vector<std::pair<double, double>> statics;
+  static PeakState of(RankNet& n) {
+    PeakState st;
+    st.net = dynamic_cast<PeakCountNet*>(&n);
+    if (st.net) st.range = st.net->peak_range(), st.statics = st.net->static_peaks();
+    return st;
+  }
+  void apply() const {
+    if (!net) return;
+    net->set_peak_range(range.first, range.second);
+    net->set_static_peaks(statics);
+  }
+};
+
 // Refuses what adaptation cannot work with, before any work.
 void check_adapt_inputs(const ModelBundle& bundle, const std::vector<cv::Mat>& footage, const CameraLabels& labels,
                         const AdaptOptions& o) {
   if (footage.empty()) throw InputError("adapt: no frames of the camera to rank");
+  if (o.static_peaks > 0 && !dynamic_cast<PeakCountNet*>(bundle.net.get()))
+    throw InputError("--static-peaks: only for peak-counting models (centernet_peaks); " + bundle.meta.spec.arch +
+                     " counts with a density map");
   if (dynamic_cast<PeakCountNet*>(bundle.net.get()) && o.train.iterations > 0)
     throw InputError("adapt: " + bundle.meta.spec.arch +
                      " counts a detector's peaks and has nothing to train; use --iterations 0 "
@@ -409,16 +451,15 @@ AdaptResult adapt_to_camera(ModelBundle& bundle, const std::vector<cv::Mat>& foo
   RankNet& base = *bundle.net;
   base.eval();
   nlohmann::json search = nlohmann::json::array();
-  auto* peaks = dynamic_cast<PeakCountNet*>(&base);
-  const auto base_range = peaks ? peaks->peak_range() : std::pair<double, double>{};
-  const double scale = choose_scale(base, frames, o, bundle.meta.input_scale, search);
+  const PeakState base_peaks = PeakState::of(base);
+  if (o.static_peaks > 0) result.median = temporal_median(footage);
+  const double scale = choose_scale(base, frames, o, bundle.meta.input_scale, result.median, search);
   result.input_scale = scale;
-  const auto fitted_range = peaks ? peaks->peak_range() : std::pair<double, double>{};
-  if (peaks) peaks->set_peak_range(base_range.first, base_range.second);  // "before": the base's thresholds
+  const PeakState fitted_peaks = PeakState::of(base);
+  base_peaks.apply();  // "before": the base's thresholds and static peaks
   nlohmann::json held_before = nlohmann::json::array(), held_after = nlohmann::json::array();
   const double fit_before = frames_mae(base, frames, false, scale, o.roi);
   const double held_mae_before = frames_mae(base, frames, true, scale, o.roi, &held_before);
-  if (peaks) peaks->set_peak_range(fitted_range.first, fitted_range.second);
 
   CountTrainData data;
   data.labelled = std::move(labelled);
@@ -435,6 +476,7 @@ AdaptResult adapt_to_camera(ModelBundle& bundle, const std::vector<cv::Mat>& foo
   for (size_t i : spread_indices(data.unlabelled.size(), std::max(1L, o.certainty_frames)))
     cert_pool.push_back(data.unlabelled[i]);
   const double c_before = mean_certainty(base, cert_pool, o.certainty);
+  fitted_peaks.apply();  // "before" ends here
   if (o.train.progress) std::cerr << "certainty C before: " << c_before << " (" << cert_pool.size() << " frames, scale " << scale << ")\n";
 
   CountTrainOptions to = o.train;
@@ -483,6 +525,7 @@ AdaptResult adapt_to_camera(ModelBundle& bundle, const std::vector<cv::Mat>& foo
   if (auto* peaks = dynamic_cast<PeakCountNet*>(&net)) {
     const auto [low, high] = peaks->peak_range();
     s["peak_range"] = {low, high};
+    s["static_peaks"] = peaks->static_peaks();
   }
   bundle.meta.input_scale = scale;
   bundle.meta.roi = o.roi;

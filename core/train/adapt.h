@@ -55,6 +55,8 @@ struct AdaptOptions {
   MotionMaskOptions motion;        // how the background of those frames is found
   bool motion_singles = false;     // in those frames, each lone walker's window counts 1 (data/lone_walkers.h)
   LoneWalkerOptions walkers;       // how lone walkers are told apart
+  double static_peaks = 0;         // peak-counting models: > 0 marks the temporal median's peaks above this
+                                   // score as static objects, not counted (0: off)
   bool fit_count_factor = false;   // choose the scale with a count factor per scale, and after training
                                    // multiply the counts by the factor that fits the fitted frames best
   ImageCertaintyOptions certainty;

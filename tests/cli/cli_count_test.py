@@ -699,6 +699,21 @@ def case_peaks(d):
     # The thresholds and the scale are in the bundle: eval-count gets the same error.
     e = last_json(run("eval-count", "--model", out, "--video", vtest, "--frame-counts", counts, "--quiet"))
     assert abs(e["mae"] - s["frame_mae_after"]) < 1e-3, (e, s)
+    assert s["static_peaks"] == [] and all(r["static_peaks"] == 0 for r in s["scale_search"]), s
+    # --static-peaks: the temporal median's peaks (signs, posts, a tripod on this camera) are not counted.
+    med = os.path.join(d, "median.png")
+    s2 = last_json(run("adapt", "--model", base, "--video", vtest, "--frames", "0:400:8", "--max-frames", "50",
+                       "--certainty-frames", "2", "--certainty-pairs", "5", "--iterations", "0", "--input-scale", "0.6",
+                       "--static-peaks", "0.1", "--median-out", med, "--frame-counts", counts, "--out", out,
+                       "--threads", "2", "--quiet", timeout=300))
+    assert os.path.exists(med) and 1 <= len(s2["static_peaks"]) <= 32, s2
+    assert all(0 <= x <= 1 and 0 <= y <= 1 for x, y in s2["static_peaks"]), s2["static_peaks"]
+    assert s2["scale_search"][0]["static_peaks"] == len(s2["static_peaks"]), s2
+    e2 = last_json(run("eval-count", "--model", out, "--video", vtest, "--frame-counts", counts, "--quiet"))
+    assert abs(e2["mae"] - s2["frame_mae_after"]) < 1e-3, (e2, s2)
+    expect_error(run("adapt", "--video", vtest, "--frames", "0:10", "--iterations", "0", "--static-peaks", "0.1",
+                     "--frame-counts", counts, "--out", out, "--quiet", check=False), "--static-peaks",
+                 "peak-counting models")
     expect_error(run("adapt", "--model", base, "--video", vtest, "--frames", "0:10", "--max-frames", "2",
                      "--frame-counts", counts, "--out", out, "--quiet", check=False), "nothing to train", "--iterations 0")
     make_images(d)

@@ -511,6 +511,18 @@ TEST(PeakCountNet, CountsTheDetectorsPeaksAndRoundTrips) {
   const auto d = net->dense(images);
   EXPECT_EQ(d.sizes(), score.sizes());
   EXPECT_NEAR(d.sum().item<double>(), static_cast<double>(peaks), 1e-4);
+  // A static peak (a place where the empty scene has one) takes the peaks within 2 cells out of the count.
+  const auto top = torch::nonzero((s == std::get<0>(torch::max_pool2d_with_indices(s.unsqueeze(0), {3, 3}, {1, 1}, {1, 1}))[0]) & (s > low));
+  ASSERT_GT(top.size(0), 0);
+  const double py = (top[0][0].item<double>() + 0.5) / s.size(0), px = (top[0][1].item<double>() + 0.5) / s.size(1);
+  net->set_static_peaks({{px, py}});
+  const double without = net->scalar(images).item<double>();
+  EXPECT_LE(without, static_cast<double>(peaks) - 1);
+  EXPECT_NEAR(net->dense(images).sum().item<double>(), without, 1e-4);
+  ASSERT_EQ(net->static_peaks().size(), 1u);
+  EXPECT_NEAR(net->static_peaks()[0].first, px, 1e-6);
+  expect_input_error([&] { net->set_static_peaks(std::vector<std::pair<double, double>>(33, {0.5, 0.5})); }, "at most 32");
+  expect_input_error([&] { net->set_static_peaks({{1.5, 0.5}}); }, "outside the frame");
   // A ramp: a peak halfway between low and high counts one half.
   net->set_peak_range(0.2, 0.6);
   EXPECT_NEAR(net->peak_mass(torch::tensor({0.1, 0.4, 0.9})).sum().item<double>(), 1.5, 1e-6);
@@ -527,6 +539,8 @@ TEST(PeakCountNet, CountsTheDetectorsPeaksAndRoundTrips) {
   ASSERT_NE(net2, nullptr);
   EXPECT_NEAR(net2->peak_range().first, 0.3, 1e-6);
   EXPECT_NEAR(net2->peak_range().second, 0.45, 1e-6);
+  ASSERT_EQ(net2->static_peaks().size(), 1u);
+  EXPECT_NEAR(net2->static_peaks()[0].second, py, 1e-6);
   EXPECT_TRUE(torch::allclose(net2->dense(images), net->dense(images)));
   fs::remove_all(dir);
   // It counts people; there is no quality variant.
