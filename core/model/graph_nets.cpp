@@ -69,16 +69,25 @@ GraphDensityNet::GraphDensityNet(const NetSpec& spec) : spec_(spec) {
   init_density_decoder({&fuse1_, &fuse2_}, out_);
 }
 
-torch::Tensor GraphDensityNet::dense(const torch::Tensor& images) {
+namespace {
+
+// CenterNet's FPN adds stride-32 features, upsampled ×8, to stride-4 ones: the
+// input must be a whole number of 32-pixel cells. Normalises and pads with black
+// at the bottom and right; callers keep the output cells that hold the image.
+torch::Tensor centernet_input(const torch::Tensor& images, const torch::Tensor& mean, const torch::Tensor& std) {
   TORCH_CHECK(images.dim() == 4 && images.size(1) == 3, "expected images [N,3,H,W], got ", images.sizes());
-  // The FPN adds stride-32 features, upsampled ×8, to stride-4 ones: the input
-  // must be a whole number of 32-pixel cells. Pad with black at the bottom and
-  // right, then keep the ceil(H/8) × ceil(W/8) cells that hold the image.
   const int64_t h = images.size(2), w = images.size(3);
   const int64_t ph = (32 - h % 32) % 32, pw = (32 - w % 32) % 32;
-  auto x = (images - mean_) / std_;
+  auto x = (images - mean) / std;
   if (ph || pw) x = torch::constant_pad_nd(x, {0, pw, 0, ph}, 0.0);
-  const auto f = trunk_->forward(x);
+  return x;
+}
+
+}  // namespace
+
+torch::Tensor GraphDensityNet::dense(const torch::Tensor& images) {
+  const auto f = trunk_->forward(centernet_input(images, mean_, std_));
+  const int64_t h = images.size(2), w = images.size(3);  // the ceil(H/8) × ceil(W/8) cells that hold it are kept
   const auto features = torch::avg_pool2d(f[0], {2, 2}, {2, 2});
   const auto person = torch::max_pool2d(f[1].narrow(1, 0, 1), {2, 2}, {2, 2});
   auto y = torch::relu(conv2d(fuse1_, torch::cat({features, person}, 1)));
@@ -107,12 +116,8 @@ PeakCountNet::PeakCountNet(const NetSpec& spec) : spec_(spec) {
 }
 
 torch::Tensor PeakCountNet::person_score(const torch::Tensor& images) {
-  TORCH_CHECK(images.dim() == 4 && images.size(1) == 3, "expected images [N,3,H,W], got ", images.sizes());
+  const auto logit = trunk_->forward(centernet_input(images, mean_, std_))[0].narrow(1, 0, 1);
   const int64_t h = images.size(2), w = images.size(3);
-  const int64_t ph = (32 - h % 32) % 32, pw = (32 - w % 32) % 32;
-  auto x = (images - mean_) / std_;
-  if (ph || pw) x = torch::constant_pad_nd(x, {0, pw, 0, ph}, 0.0);
-  const auto logit = trunk_->forward(x)[0].narrow(1, 0, 1);
   return torch::sigmoid(logit).narrow(2, 0, (h + 3) / 4).narrow(3, 0, (w + 3) / 4);
 }
 
