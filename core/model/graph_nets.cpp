@@ -170,6 +170,11 @@ torch::Tensor PeakCountNet::peak_mass(const torch::Tensor& scores) const {
   return ((scores - low) / (high - low)).clamp(0.0, 1.0);
 }
 
+double PeakCountNet::peak_mass(double score, double low, double high) {
+  if (high <= low) return score > low ? 1.0 : 0.0;
+  return std::clamp((score - low) / (high - low), 0.0, 1.0);
+}
+
 std::pair<double, double> PeakCountNet::peak_range() const {
   return {range_[0].item<double>(), range_[1].item<double>()};
 }

@@ -70,6 +70,8 @@ class PeakCountNet : public RankNet {
   torch::Tensor peak_scores(const torch::Tensor& images);
   // What one peak of score p counts (before the density scale).
   torch::Tensor peak_mass(const torch::Tensor& scores) const;
+  // The same for one score and given thresholds (what fitting them evaluates).
+  static double peak_mass(double score, double low, double high);
   std::pair<double, double> peak_range() const;
   // Throws rv::InputError unless 0 < low < 1 and high < 1.
   void set_peak_range(double low, double high);

@@ -93,9 +93,16 @@ double frames_mae(RankNet& net, const std::vector<TruthFrame>& frames, bool held
 
 // Peak counting (PeakCountNet): the scores of each fitted frame's peaks inside the ROI.
 struct PeakFrames {
-  std::vector<torch::Tensor> scores;  // 1-D, one per fitted frame
+  std::vector<std::vector<double>> scores;  // the peaks' scores (above 0.05), one list per fitted frame
   std::vector<double> truth;
 };
+
+// A frame's count with thresholds low..high (before the density scale).
+double peaks_count(const std::vector<double>& scores, double low, double high) {
+  double n = 0;
+  for (double v : scores) n += PeakCountNet::peak_mass(v, low, high);
+  return n;
+}
 
 PeakFrames fitted_peaks(PeakCountNet& net, const std::vector<TruthFrame>& frames, double scale, const RoiPolygon& roi) {
   torch::NoGradGuard no_grad;
@@ -105,7 +112,8 @@ PeakFrames fitted_peaks(PeakCountNet& net, const std::vector<TruthFrame>& frames
     auto p = net.peak_scores(image_to_tensor(resize_by(f.image, scale)))[0][0];
     if (!roi.empty()) p = p * mask_to_grid(roi_mask(roi, cv::Size(static_cast<int>(p.size(1)), static_cast<int>(p.size(0)))),
                                            p.size(0), p.size(1));
-    out.scores.push_back(p.masked_select(p > 0.05));
+    const auto v = p.masked_select(p > 0.05).to(torch::kDouble).contiguous();
+    out.scores.emplace_back(v.data_ptr<double>(), v.data_ptr<double>() + v.numel());
     out.truth.push_back(f.count);
   }
   return out;
@@ -125,12 +133,11 @@ PeakFit fit_peak_range(PeakCountNet& net, const PeakFrames& pf, long skip = -1) 
   for (int l = 10; l <= 70; ++l)
     for (int w = 0; w <= 30; w += 5) {
       const double low = l / 100.0, high = std::min(0.99, low + w / 100.0);
-      net.set_peak_range(low, high);
       double err = 0;
       size_t n = 0;
       for (size_t i = 0; i < pf.scores.size(); ++i) {
         if (static_cast<long>(i) == skip) continue;
-        err += std::abs(net.peak_mass(pf.scores[i]).sum().item<double>() * unit - pf.truth[i]);
+        err += std::abs(peaks_count(pf.scores[i], low, high) * unit - pf.truth[i]);
         ++n;
       }
       err /= std::max<size_t>(1, n);
@@ -148,8 +155,8 @@ std::pair<double, double> peak_fit_loo(PeakCountNet& net, const PeakFrames& pf) 
   const double unit = 100.0 / net.spec().density_scale;
   std::vector<double> err;
   for (size_t i = 0; i < n; ++i) {
-    fit_peak_range(net, pf, static_cast<long>(i));
-    err.push_back(std::abs(net.peak_mass(pf.scores[i]).sum().item<double>() * unit - pf.truth[i]));
+    const PeakFit f = fit_peak_range(net, pf, static_cast<long>(i));
+    err.push_back(std::abs(peaks_count(pf.scores[i], f.low, f.high) * unit - pf.truth[i]));
   }
   const double mean = std::accumulate(err.begin(), err.end(), 0.0) / static_cast<double>(n);
   double var = 0;
@@ -220,8 +227,12 @@ double choose_scale_and_peaks(PeakCountNet& net, const std::vector<TruthFrame>& 
 double choose_scale(RankNet& net, const std::vector<TruthFrame>& frames, const AdaptOptions& o, double base_scale,
                     const cv::Mat& median, nlohmann::json& search) {
   const bool any_fit = std::any_of(frames.begin(), frames.end(), [](const TruthFrame& f) { return !f.held_out; });
-  if (auto* peaks = dynamic_cast<PeakCountNet*>(&net); peaks && any_fit)
-    return choose_scale_and_peaks(*peaks, frames, o, base_scale, median, search);
+  if (auto* peaks = dynamic_cast<PeakCountNet*>(&net)) {
+    if (any_fit) return choose_scale_and_peaks(*peaks, frames, o, base_scale, median, search);
+    const double s = o.input_scale > 0 ? o.input_scale : base_scale;  // no counts: thresholds stay
+    if (o.static_peaks > 0) peaks->set_static_peaks(static_peaks_at(*peaks, median, s, o.static_peaks));
+    return s;
+  }
   if (o.input_scale > 0) return o.input_scale;
   if (!any_fit) return base_scale;
   std::vector<double> candidates = o.scales;

@@ -702,8 +702,8 @@ def case_peaks(d):
     assert s["static_peaks"] == [] and all(r["static_peaks"] == 0 for r in s["scale_search"]), s
     # --static-peaks: the temporal median's peaks (signs, posts, a tripod on this camera) are not counted.
     med = os.path.join(d, "median.png")
-    s2 = last_json(run("adapt", "--model", base, "--video", vtest, "--frames", "0:400:8", "--max-frames", "50",
-                       "--certainty-frames", "2", "--certainty-pairs", "5", "--iterations", "0", "--input-scale", "0.6",
+    s2 = last_json(run("adapt", "--model", base, "--video", vtest, "--frames", "0:400:40", "--max-frames", "10",
+                       "--certainty-frames", "1", "--certainty-pairs", "5", "--iterations", "0", "--input-scale", "0.6",
                        "--static-peaks", "0.1", "--median-out", med, "--frame-counts", counts, "--out", out,
                        "--threads", "2", "--quiet", timeout=300))
     assert os.path.exists(med) and 1 <= len(s2["static_peaks"]) <= 32, s2
@@ -711,6 +711,11 @@ def case_peaks(d):
     assert s2["scale_search"][0]["static_peaks"] == len(s2["static_peaks"]), s2
     e2 = last_json(run("eval-count", "--model", out, "--video", vtest, "--frame-counts", counts, "--quiet"))
     assert abs(e2["mae"] - s2["frame_mae_after"]) < 1e-3, (e2, s2)
+    # Without counted frames the thresholds stay and the static peaks are still found.
+    s3 = last_json(run("adapt", "--model", base, "--video", vtest, "--frames", "0:400:40", "--max-frames", "10",
+                       "--certainty-frames", "1", "--certainty-pairs", "5", "--iterations", "0", "--input-scale", "0.6",
+                       "--static-peaks", "0.1", "--out", out, "--threads", "2", "--quiet", timeout=300))
+    assert s3["static_peaks"] == s2["static_peaks"] and all(abs(v - 0.35) < 1e-6 for v in s3["peak_range"]), s3
     expect_error(run("adapt", "--video", vtest, "--frames", "0:10", "--iterations", "0", "--static-peaks", "0.1",
                      "--frame-counts", counts, "--out", out, "--quiet", check=False), "--static-peaks",
                  "peak-counting models")
