@@ -124,20 +124,21 @@ torch::Tensor PeakCountNet::person_score(const torch::Tensor& images) {
 torch::Tensor PeakCountNet::peak_scores(const torch::Tensor& images) {
   const auto p = person_score(images);
   const auto top = torch::max_pool2d(p, {3, 3}, {1, 1}, {1, 1});
-  auto keep = (p >= top).to(p.scalar_type());
-  const auto points = static_peaks();
-  if (!points.empty()) {
-    const int64_t h = p.size(2), w = p.size(3);
-    auto grid = torch::zeros({h, w}, p.options());
-    for (const auto& [x, y] : points) {
-      const int64_t cx = std::clamp<int64_t>(static_cast<int64_t>(x * w), 0, w - 1);
-      const int64_t cy = std::clamp<int64_t>(static_cast<int64_t>(y * h), 0, h - 1);
-      const int64_t y0 = std::max<int64_t>(0, cy - 2), x0 = std::max<int64_t>(0, cx - 2);
-      grid.narrow(0, y0, std::min(h, cy + 3) - y0).narrow(1, x0, std::min(w, cx + 3) - x0).fill_(1.0);
-    }
-    keep = keep * (1 - grid);
-  }
-  return p * keep;
+  const auto keep = (p >= top).to(p.scalar_type());
+  return p * keep * (1 - static_mask(p.size(2), p.size(3)).to(p.options()));
+}
+
+// 1 in the cells within 2 of a static peak, as tensor ops on the buffer (no
+// per-point reads back to the host on the per-frame path): point k covers rows
+// rows[k] × columns cols[k], so the union is rowsᵀ·cols > 0.
+torch::Tensor PeakCountNet::static_mask(int64_t h, int64_t w) const {
+  const auto in_use = (static_.select(1, 2) > 0.5).to(torch::kFloat32).unsqueeze(1);                    // [K,1]
+  const auto cx = (static_.select(1, 0) * w).floor().clamp(0, w - 1).unsqueeze(1);                     // [K,1]
+  const auto cy = (static_.select(1, 1) * h).floor().clamp(0, h - 1).unsqueeze(1);
+  const auto xs = torch::arange(w, static_.options()).unsqueeze(0), ys = torch::arange(h, static_.options()).unsqueeze(0);
+  const auto cols = ((xs - cx).abs() <= 2).to(torch::kFloat32);                                          // [K,W]
+  const auto rows = ((ys - cy).abs() <= 2).to(torch::kFloat32) * in_use;                                 // [K,H]
+  return (rows.t().mm(cols) > 0).view({1, 1, h, w});
 }
 
 void PeakCountNet::set_static_peaks(const std::vector<std::pair<double, double>>& points) {
@@ -158,21 +159,16 @@ void PeakCountNet::set_static_peaks(const std::vector<std::pair<double, double>>
 
 std::vector<std::pair<double, double>> PeakCountNet::static_peaks() const {
   std::vector<std::pair<double, double>> out;
-  const auto s = static_.to(torch::kCPU);
-  for (int64_t i = 0; i < s.size(0); ++i)
-    if (s[i][2].item<float>() > 0.5) out.emplace_back(s[i][0].item<double>(), s[i][1].item<double>());
+  const auto s = static_.to(torch::kCPU, torch::kFloat32).contiguous();
+  const auto a = s.accessor<float, 2>();
+  for (int64_t i = 0; i < a.size(0); ++i)
+    if (a[i][2] > 0.5f) out.emplace_back(a[i][0], a[i][1]);
   return out;
 }
 
 torch::Tensor PeakCountNet::peak_mass(const torch::Tensor& scores) const {
   const auto [low, high] = peak_range();
-  if (high <= low) return (scores > low).to(scores.scalar_type());
-  return ((scores - low) / (high - low)).clamp(0.0, 1.0);
-}
-
-double PeakCountNet::peak_mass(double score, double low, double high) {
-  if (high <= low) return score > low ? 1.0 : 0.0;
-  return std::clamp((score - low) / (high - low), 0.0, 1.0);
+  return peak_ramp(scores, low, high);
 }
 
 std::pair<double, double> PeakCountNet::peak_range() const {
@@ -190,8 +186,13 @@ void PeakCountNet::set_peak_range(double low, double high) {
 torch::Tensor PeakCountNet::dense(const torch::Tensor& images) {
   const auto mass = peak_mass(peak_scores(images)) * (100.0 / spec_.density_scale);
   // Each peak's share of its 5×5 spread that falls inside the image: dividing
-  // by it keeps a peak by the edge at its full count.
-  const auto inside = torch::conv2d(torch::ones_like(mass), blur_, {}, 1, 2);
+  // by it keeps a peak by the edge at its full count. The Gaussian is separable,
+  // so the share is the product of a row and a column profile.
+  const auto g = blur_[0][0].sum(1);  // the 1-D kernel, summing to 1
+  auto inside_1d = [&](int64_t n) {
+    return torch::conv1d(torch::ones({1, 1, n}, mass.options()), g.view({1, 1, 5}), {}, 1, 2).view({n});
+  };
+  const auto inside = inside_1d(mass.size(2)).unsqueeze(1) * inside_1d(mass.size(3)).unsqueeze(0);
   return torch::conv2d(mass / inside, blur_, {}, 1, 2);
 }
 

@@ -25,6 +25,7 @@
 // the expansion layers of six of its blocks (strides 2 to 32, 64 to 960
 // channels: from fine texture and noise up to objects), standardised by a
 // batch norm without affine terms, into a small MLP to one raw score.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -68,10 +69,15 @@ class PeakCountNet : public RankNet {
   torch::Tensor person_score(const torch::Tensor& images);
   // The same with everything but the local maxima (3×3) set to zero.
   torch::Tensor peak_scores(const torch::Tensor& images);
-  // What one peak of score p counts (before the density scale).
+  // What one peak of score p counts (before the density scale), at the model's thresholds.
   torch::Tensor peak_mass(const torch::Tensor& scores) const;
-  // The same for one score and given thresholds (what fitting them evaluates).
-  static double peak_mass(double score, double low, double high);
+  // The one formula, for a tensor of scores or one score (what fitting the thresholds
+  // evaluates): a step at low when high <= low, else clamp((p - low) / (high - low), 0, 1).
+  template <class Score>
+  static Score peak_ramp(const Score& score, double low, double high) {
+    if (high <= low) return indicator(score > low);
+    return unit_clamp((score - low) / (high - low));
+  }
   std::pair<double, double> peak_range() const;
   // Throws rv::InputError unless 0 < low < 1 and high < 1.
   void set_peak_range(double low, double high);
@@ -83,6 +89,13 @@ class PeakCountNet : public RankNet {
   std::vector<std::pair<double, double>> static_peaks() const;
 
  private:
+  static double indicator(bool b) { return b ? 1.0 : 0.0; }
+  static torch::Tensor indicator(const torch::Tensor& b) { return b.to(torch::kFloat32); }
+  static double unit_clamp(double v) { return std::clamp(v, 0.0, 1.0); }
+  static torch::Tensor unit_clamp(const torch::Tensor& v) { return v.clamp(0.0, 1.0); }
+  // [1,1,h,w]: true within 2 cells of a static peak.
+  torch::Tensor static_mask(int64_t h, int64_t w) const;
+
   NetSpec spec_;
   TfjsGraphNet trunk_{nullptr};
   torch::Tensor mean_, std_, range_, blur_, static_;  // static_: [kMaxStaticPeaks, 3] x, y, in use

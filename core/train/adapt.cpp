@@ -100,7 +100,7 @@ struct PeakFrames {
 // A frame's count with thresholds low..high (before the density scale).
 double peaks_count(const std::vector<double>& scores, double low, double high) {
   double n = 0;
-  for (double v : scores) n += PeakCountNet::peak_mass(v, low, high);
+  for (double v : scores) n += PeakCountNet::peak_ramp(v, low, high);
   return n;
 }
 
@@ -126,8 +126,8 @@ struct PeakFit {
 // The peak thresholds (low, high = low + width) whose counts fit the frames
 // best (all but frame `skip`, when given), over a grid: low 0.10 to 0.70 by
 // 0.01, width 0 to 0.3 by 0.05. Ties keep the lowest low, then the narrowest width.
-// Leaves the network at the best thresholds.
-PeakFit fit_peak_range(PeakCountNet& net, const PeakFrames& pf, long skip = -1) {
+// The network is not changed.
+PeakFit fit_peak_range(const PeakCountNet& net, const PeakFrames& pf, long skip = -1) {
   PeakFit best;
   const double unit = 100.0 / net.spec().density_scale;
   for (int l = 10; l <= 70; ++l)
@@ -143,13 +143,12 @@ PeakFit fit_peak_range(PeakCountNet& net, const PeakFrames& pf, long skip = -1) 
       err /= std::max<size_t>(1, n);
       if (err < best.mae - 1e-9) best = {low, high, err};
     }
-  net.set_peak_range(best.low, best.high);
   return best;
 }
 
 // Leave-one-out error of the threshold fit: each fitted frame counted with the
 // thresholds fitted on the others. Mean and its standard error (NaN with fewer than 2 frames).
-std::pair<double, double> peak_fit_loo(PeakCountNet& net, const PeakFrames& pf) {
+std::pair<double, double> peak_fit_loo(const PeakCountNet& net, const PeakFrames& pf) {
   const size_t n = pf.scores.size();
   if (n < 2) return {NAN, NAN};
   const double unit = 100.0 / net.spec().density_scale;
