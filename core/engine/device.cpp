@@ -2,6 +2,7 @@
 #include "engine/device.h"
 
 #include "common/error.h"
+#include "engine/malloc_tuning.h"
 
 namespace rv {
 
@@ -37,6 +38,7 @@ torch::Device checked_device(const EngineOptions& options) {
   if (options.max_input_size < 0) throw Error("max-input-size must be >= 0");
   if (options.tile_size < 64 || options.tile_size % 16 != 0) throw Error("tile size must be a multiple of 16, >= 64");
   if (options.quality_crops < 1) throw Error("quality crops must be >= 1");
+  if (device.is_cpu()) tune_malloc_for_inference();
   return device;
 }
 

@@ -1,5 +1,8 @@
 // Networks, model bundles and the inference engines.
 #include <gtest/gtest.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <torch/torch.h>
 
 #include <atomic>
@@ -12,6 +15,7 @@
 #include "bundle/bundle.h"
 #include "common/error.h"
 #include "engine/engines.h"
+#include "engine/malloc_tuning.h"
 #include "model/density_net.h"
 #include "model/quality_net.h"
 #include "model/vgg.h"
@@ -383,6 +387,34 @@ TEST(Engine, DeviceAndPrecisionErrors) {
   EngineOptions o;
   o.fp16 = true;
   EXPECT_NE(error_of([&] { CrowdCounter(make_bundle(tiny(Task::Count)), o); }).find("fp16"), std::string::npos);
+}
+
+TEST(Engine, MallocTuningLeavesTheHostsChoice) {
+  EXPECT_TRUE(malloc_tuning_wanted(nullptr, nullptr));
+  EXPECT_TRUE(malloc_tuning_wanted(nullptr, "1"));
+  EXPECT_FALSE(malloc_tuning_wanted(nullptr, "0"));
+  EXPECT_FALSE(malloc_tuning_wanted("glibc.malloc.trim_threshold=0", nullptr));
+  EXPECT_FALSE(malloc_tuning_wanted("glibc.cpu.hwcaps=-AVX2:glibc.malloc.arena_max=1", nullptr));
+  EXPECT_TRUE(malloc_tuning_wanted("glibc.cpu.hwcaps=-AVX2", nullptr));
+}
+
+// A CPU engine keeps freed memory in the process: a frame-sized block then comes
+// from the heap, not from a mapping of its own that would be faulted in afresh.
+TEST(Engine, CpuEngineKeepsFreedMemory) {
+#if !defined(__GLIBC__) || defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "glibc's malloc only (the sanitizers bring their own allocator)";
+#else
+  if (!malloc_tuning_wanted(std::getenv("GLIBC_TUNABLES"), std::getenv("RANKVISION_MALLOC_TUNING")))
+    GTEST_SKIP() << "the environment opts out";
+  CrowdCounter counter(make_bundle(tiny(Task::Count)));
+  EXPECT_TRUE(tune_malloc_for_inference());
+  const auto mapped_before = mallinfo2().hblks;
+  void* block = std::malloc(8 << 20);  // a 768×576×... feature map's size; glibc maps it by default
+  ASSERT_NE(block, nullptr);
+  static_cast<volatile char*>(block)[0] = 1;
+  EXPECT_EQ(mallinfo2().hblks, mapped_before);
+  std::free(block);
+#endif
 }
 
 TEST(Engine, QualityScoreIsCalibratedAndBounded) {
