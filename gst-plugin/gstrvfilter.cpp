@@ -197,7 +197,7 @@ static void gst_rv_filter_class_init(GstRvFilterClass* klass) {
                         GST_RV_PRECISION_FP32, ready));
   g_object_class_install_property(gobject_class, PROP_NUM_THREADS,
       g_param_spec_int("num-threads", "Threads",
-                       "CPU threads for the network (process-wide LibTorch setting); 0 = LibTorch's default", 0, 256,
+                       "CPU threads for the network (process-wide LibTorch setting); 0 = one per CPU core", 0, 256,
                        0, ready));
   g_object_class_install_property(gobject_class, PROP_INFERENCE_INTERVAL,
       g_param_spec_uint("inference-interval", "Inference interval",

@@ -30,6 +30,7 @@
 #include "commands.h"
 #include "common/error.h"
 #include "data/labelled_set.h"
+#include "engine/cpu_threads.h"
 #include "engine/engines.h"
 #include "iqa_cli_util.h"
 #include "metrics/metrics.h"
@@ -134,7 +135,7 @@ Args active_sim_args() {
                 {"crop", "N", "network input size of a nested crop", "224"},
                 {"seed", "N", "random seed", "1"},
                 {"device", "DEV", "cpu, cuda or cuda:N", "cpu"},
-                {"threads", "N", "LibTorch threads (0: LibTorch's default)", "0"},
+                {"threads", "N", "LibTorch threads (0: one per core)", "0"},
                 {"out", "PREFIX", "writes PREFIX.csv and PREFIX.png", ""},
             });
   return args;
@@ -190,7 +191,7 @@ SimPlan read_active_sim_flags(const Args& args) {
   parse_device(t.device);  // a bad --device fails here, before the images are loaded
   t.seed = c.seed;
   const long threads = args.integer("threads", 0, 0, 1024);
-  if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
+  set_intra_op_threads(static_cast<int>(threads));
   return plan;
 }
 

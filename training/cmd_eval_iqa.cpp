@@ -19,6 +19,7 @@
 #include "data/annotations.h"
 #include "data/frame_source.h"
 #include "data/tensor_convert.h"
+#include "engine/cpu_threads.h"
 #include "engine/engines.h"
 #include "iqa_cli_util.h"
 #include "metrics/metrics.h"
@@ -62,7 +63,7 @@ Args eval_iqa_args() {
                 {"split-seed", "S", "the --seed of that train-iqa run (with --holdout)", "1"},
                 {"seed", "N", "random seed for the crops and distortions", "1"},
                 {"device", "DEV", "cpu, cuda or cuda:N", "cpu"},
-                {"threads", "N", "LibTorch threads (0: LibTorch's default)", "0"},
+                {"threads", "N", "LibTorch threads (0: one per core)", "0"},
             });
   return args;
 }
@@ -93,7 +94,7 @@ EvalIqaOptions read_eval_iqa_flags(const Args& args) {
   if (args.has("csv")) check_output_file("--csv", args.str("csv"));
   e.csv = args.str("csv");
   const long threads = args.integer("threads", 0, 0, 1024);
-  if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
+  set_intra_op_threads(static_cast<int>(threads));
   return e;
 }
 

@@ -25,6 +25,7 @@
 #include "data/frame_source.h"
 #include "data/image_io.h"
 #include "data/tensor_convert.h"
+#include "engine/cpu_threads.h"
 #include "engine/engines.h"
 #include "iqa_cli_util.h"
 #include "train/iqa_trainer.h"
@@ -91,7 +92,7 @@ Args select_args() {
                 {"crop", "N", "network input size of a crop", "224"},
                 {"seed", "N", "random seed (item i uses seed + i)", "1"},
                 {"device", "DEV", "cpu, cuda or cuda:N", "cpu"},
-                {"threads", "N", "LibTorch threads (0: LibTorch's default)", "0"},
+                {"threads", "N", "LibTorch threads (0: one per core)", "0"},
                 {"out", "LIST", "output list: one 'item,certainty' line per selected item, least certain first", ""},
             });
   return args;
@@ -124,7 +125,7 @@ SelectOptions read_select_flags(const Args& args) {
   validate(opt.crops);
   s.seed = static_cast<uint32_t>(args.integer("seed", 1, 0, 4294967295L));
   const long threads = args.integer("threads", 0, 0, 1024);
-  if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
+  set_intra_op_threads(static_cast<int>(threads));
   return s;
 }
 

@@ -20,6 +20,7 @@
 #include "common/error.h"
 #include "data/annotations.h"
 #include "data/frame_source.h"
+#include "engine/cpu_threads.h"
 #include "engine/engines.h"
 #include "iqa_cli_util.h"
 #include "train/checkpoint.h"
@@ -88,7 +89,7 @@ Args train_iqa_args() {
                 {"calib-crops", "N", "random crops per training image for the 0-100 calibration", "5"},
                 {"seed", "N", "random seed", "1"},
                 {"device", "DEV", "cpu, cuda or cuda:N", "cpu"},
-                {"threads", "N", "LibTorch threads (0: LibTorch's default)", "0"},
+                {"threads", "N", "LibTorch threads (0: one per core)", "0"},
                 {"out", "FILE", "output model bundle (written atomically)", ""},
                 {"log", "FILE", "JSONL log of losses and validation", "OUT.log.jsonl"},
                 {"checkpoint-every", "N", "write OUT.ckpt every N iterations (and on Ctrl-C)", "200"},
@@ -201,7 +202,7 @@ IqaRun read_train_iqa_flags(const Args& args) {
     throw InputError("nothing to train on: give --images (ranking) and/or --scores with --score-images");
   rv::validate(o);
   run.device = parse_device(args.str("device", "cpu"));
-  if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
+  set_intra_op_threads(static_cast<int>(threads));
   run.resume = args.str("resume");
   return run;
 }

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "common/error.h"
+#include "engine/cpu_threads.h"
 #include "model/mobilenet.h"
 
 namespace rv::cli {
@@ -76,7 +77,7 @@ std::vector<FlagSpec> run_flags() {
 uint32_t seed_from(const Args& a) { return static_cast<uint32_t>(a.integer("seed", 1, 0, 4294967295L)); }
 
 void apply_threads(const Args& a) {
-  if (a.has("threads")) torch::set_num_threads(static_cast<int>(a.integer("threads", 1, 1, 1024)));
+  set_intra_op_threads(a.has("threads") ? static_cast<int>(a.integer("threads", 1, 1, 1024)) : 0);
 }
 
 std::string command_line(const std::string& command, int argc, char** argv) {

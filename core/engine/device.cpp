@@ -2,6 +2,7 @@
 #include "engine/device.h"
 
 #include "common/error.h"
+#include "engine/cpu_threads.h"
 #include "engine/malloc_tuning.h"
 
 namespace rv {
@@ -33,8 +34,7 @@ torch::Device checked_device(const EngineOptions& options) {
   if (options.fp16 && !device.is_cuda()) {
     throw Error("precision fp16 needs a CUDA device (device is '" + options.device + "')");
   }
-  if (options.num_threads < 0) throw Error("num-threads must be >= 0");
-  if (options.num_threads > 0) torch::set_num_threads(options.num_threads);
+  set_intra_op_threads(options.num_threads);
   if (options.max_input_size < 0) throw Error("max-input-size must be >= 0");
   if (options.tile_size < 64 || options.tile_size % 16 != 0) throw Error("tile size must be a multiple of 16, >= 64");
   if (options.quality_crops < 1) throw Error("quality crops must be >= 1");

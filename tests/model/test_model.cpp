@@ -12,9 +12,12 @@
 #include <iterator>
 #include <thread>
 
+#include <unistd.h>
+
 #include "bundle/bundle.h"
 #include "common/error.h"
 #include "engine/engines.h"
+#include "engine/cpu_threads.h"
 #include "engine/malloc_tuning.h"
 #include "model/density_net.h"
 #include "model/quality_net.h"
@@ -387,6 +390,33 @@ TEST(Engine, DeviceAndPrecisionErrors) {
   EngineOptions o;
   o.fp16 = true;
   EXPECT_NE(error_of([&] { CrowdCounter(make_bundle(tiny(Task::Count)), o); }).find("fp16"), std::string::npos);
+}
+
+// Cores from a sysfs-like tree: SMT siblings (same package and core id) count once,
+// a CPU without topology files counts as a core of its own.
+TEST(Engine, CountsCoresFromTheTopology) {
+  const auto dir = std::filesystem::temp_directory_path() / ("rv_cpu_" + std::to_string(::getpid()));
+  auto topo = [&](int cpu, int package, int core) {
+    const auto d = dir / ("cpu" + std::to_string(cpu)) / "topology";
+    std::filesystem::create_directories(d);
+    std::ofstream(d / "physical_package_id") << package << "\n";
+    std::ofstream(d / "core_id") << core << "\n";
+  };
+  topo(0, 0, 0);
+  topo(1, 0, 0);  // 0's SMT sibling
+  topo(2, 0, 1);
+  topo(3, 1, 0);  // the same core id on another package
+  EXPECT_EQ(count_cores(dir.string(), {0, 1}), 1);
+  EXPECT_EQ(count_cores(dir.string(), {0, 1, 2, 3}), 3);
+  EXPECT_EQ(count_cores(dir.string(), {0, 7}), 2);  // no files for cpu7
+  EXPECT_EQ(count_cores(dir.string(), {}), 0);
+  std::filesystem::remove_all(dir);
+  EXPECT_GE(available_cores(), 1);
+  EXPECT_NE(error_of([] { set_intra_op_threads(-1); }).find("num-threads"), std::string::npos);
+  const int before = torch::get_num_threads();
+  EXPECT_EQ(set_intra_op_threads(1), 1);
+  EXPECT_EQ(set_intra_op_threads(0), 1);  // an explicit choice stays
+  set_intra_op_threads(before);
 }
 
 TEST(Engine, MallocTuningLeavesTheHostsChoice) {
