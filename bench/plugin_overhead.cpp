@@ -228,9 +228,9 @@ int main(int argc, char** argv) {
   const double ratio = best_pipeline / best_engine;
   std::printf(
       "{\"benchmark\": \"plugin_overhead\", \"element\": \"%s\", \"frames\": %zu, \"width\": %d, \"height\": %d, \"source\": \"%s\", "
-      "\"model\": \"%s\", \"engine_fps\": %.3f, \"pipeline_fps\": %.3f, \"ratio\": %.4f}\n",
+      "\"model\": \"%s\", \"threads\": %d, \"engine_fps\": %.3f, \"pipeline_fps\": %.3f, \"ratio\": %.4f}\n",
       element.c_str(), frames.buffers.size(), GST_VIDEO_INFO_WIDTH(&frames.info), GST_VIDEO_INFO_HEIGHT(&frames.info),
-      frames.source.c_str(), model.c_str(), best_engine, best_pipeline, ratio);
+      frames.source.c_str(), model.c_str(), torch::get_num_threads(), best_engine, best_pipeline, ratio);
 
   for (GstBuffer* b : frames.buffers) gst_buffer_unref(b);
   if (frames.caps) gst_caps_unref(frames.caps);
