@@ -14,6 +14,7 @@
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
+#include <torch/torch.h>
 
 #include <algorithm>
 #include <chrono>
