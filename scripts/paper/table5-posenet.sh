@@ -10,15 +10,30 @@
 #                   labelled loss only for the other half (--init)
 #   mt-efficient    multi-task, all pairs in one forward pass per image (Eq. 5)
 # Unlabelled images: ShanghaiTech A train images, their labels unused.
+# ARCH picks the network and its preset (as scripts/paper/fig7-posenet.sh):
+#   posenet_mnv1 (default; the PoseNet model): images at 0.5, 224-px patches, 5 layers fixed;
+#   centernet_mnv3 (the default model's network since 2026-12-05): models/pretrained/centernet,
+#     images at 0.75, 192-384-px patches resized to 256, 10 layers fixed (its counting recipe's settings).
 # Usage: scripts/paper/table5-posenet.sh [RANKVISION_BIN] [OUTDIR]
-# Env: RANKVISION_DATA (default ../shared/data), ITERATIONS (default 300),
+# Env: ARCH, RANKVISION_DATA (default ../shared/data), ITERATIONS (default 300),
 #      SEEDS (default "1 2 3"), LAMBDA (default 10: at the start the ranking loss is ~1/60 of the density loss), THREADS (default 2),
 #      DEVICE (default cpu), ARMS (default: all three, space separated).
-# Writes OUTDIR/<arm>-seed<N>.json (the CLI summary) and OUTDIR/table5-posenet.md
+# Writes OUTDIR/<arm>-seed<N>.json (the CLI summary) and OUTDIR/table5-<posenet|centernet>.md
 # (mean and sd over the seeds).
 set -euo pipefail
 bin=${1:-build/training/rankvision}
-dir=${2:-runs/paper/table5-posenet}
+arch=${ARCH:-posenet_mnv1}
+name=${arch%%_*}  # posenet | centernet: names the default OUTDIR and the summary
+case "$arch" in
+  posenet_mnv1)
+    net=(--init models/pretrained/posenet/posenet.json --freeze-trunk 5
+         --input-scale 0.5 --input-size 224 --patch-min 224 --patch-max 224) ;;
+  centernet_mnv3)
+    net=(--init models/pretrained/centernet/centernet.json --freeze-trunk 10
+         --input-scale 0.75 --input-size 256 --patch-min 192 --patch-max 384) ;;
+  *) echo "table5-posenet.sh: ARCH=$arch: use posenet_mnv1 or centernet_mnv3" >&2; exit 2 ;;
+esac
+dir=${2:-runs/paper/table5-$name}
 data=${RANKVISION_DATA:-../shared/data}
 its=${ITERATIONS:-300}
 half=$((its / 2))
@@ -27,12 +42,11 @@ arms=${ARMS:-baseline rank+finetune mt-efficient}
 mkdir -p "$dir"
 B="$data/shanghaitech/part_B/train_data"
 A="$data/shanghaitech/part_A/train_data/images"
-common=(--arch posenet_mnv1 --freeze-trunk 5 --trunk-lr-mult 0.1
-        --input-scale 0.5 --input-size 224 --patch-min 224 --patch-max 224 --background 0.1 --batch 8
+common=(--arch "$arch" "${net[@]:2}" --trunk-lr-mult 0.1 --background 0.1 --batch 8
         --rank-sets 2 --rank-k 5 --lambda "${LAMBDA:-10}" --pairs efficient
         --optimiser adam --lr 1e-3 --weight-decay 1e-4 --lr-schedule cosine
         --threads "${THREADS:-2}" --device "${DEVICE:-cpu}" --quiet)
-init=(--init models/pretrained/posenet/posenet.json)
+init=("${net[@]:0:2}")
 run() {  # name, seed, flags...
   local name=$1 seed=$2; shift 2
   echo "== $name seed $seed" >&2
@@ -55,9 +69,9 @@ for seed in $seeds; do
     esac
   done
 done
-/usr/bin/python3 - "$dir" "$its" "$seeds" $arms <<'PY'
+/usr/bin/python3 - "$dir" "$its" "$seeds" "$name" $arms <<'PY'
 import json, os, statistics, sys
-d, its, seeds, arms = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4:]
+d, its, seeds, name, arms = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4], sys.argv[5:]
 sd = lambda a: statistics.stdev(a) if len(a) > 1 else 0.0
 rows = [f"| arm ({its} iterations, seeds {' '.join(seeds)}) | val MAE mean ± sd | val MSE (root) mean ± sd | per seed MAE | seconds per seed | ranking loss, 2nd half (unweighted) |",
         "|---|---|---|---|---|---|"]
@@ -79,6 +93,6 @@ for arm in arms:
     rows.append(f"| {arm} | {statistics.mean(mae):.1f} ± {sd(mae):.1f} | {statistics.mean(mse):.1f} ± {sd(mse):.1f} | "
                 f"{' / '.join(f'{m:.1f}' for m in mae)} | {statistics.mean(secs):.0f} | {rl} |")
 out = "\n".join(rows) + "\n"
-open(os.path.join(d, "table5-posenet.md"), "w").write(out)
+open(os.path.join(d, f"table5-{name}.md"), "w").write(out)
 print(out)
 PY
