@@ -15,9 +15,9 @@ torch::Device parse_device(const std::string& name);
 
 // The device of `options`, after checking every option (rv::Error naming the
 // bad one: fp16 without CUDA, negative threads or sizes, a bad tile size or
-// crop count). Sets LibTorch's thread count (engine/cpu_threads.h: num_threads, or one per
-// core when 0), and on the
-// CPU keeps freed memory in the process (engine/malloc_tuning.h).
+// crop count). Sets LibTorch's thread count (engine/cpu_threads.h: num_threads,
+// or one per core when 0), and on the CPU keeps freed memory in the process
+// (engine/malloc_tuning.h).
 torch::Device checked_device(const EngineOptions& options);
 
 }  // namespace rv
