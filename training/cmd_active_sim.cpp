@@ -30,7 +30,6 @@
 #include "commands.h"
 #include "common/error.h"
 #include "data/labelled_set.h"
-#include "engine/cpu_threads.h"
 #include "engine/engines.h"
 #include "iqa_cli_util.h"
 #include "metrics/metrics.h"
@@ -135,7 +134,7 @@ Args active_sim_args() {
                 {"crop", "N", "network input size of a nested crop", "224"},
                 {"seed", "N", "random seed", "1"},
                 {"device", "DEV", "cpu, cuda or cuda:N", "cpu"},
-                {"threads", "N", "LibTorch threads (0: one per core)", "0"},
+                threads_flag(),
                 {"out", "PREFIX", "writes PREFIX.csv and PREFIX.png", ""},
             });
   return args;
@@ -190,8 +189,7 @@ SimPlan read_active_sim_flags(const Args& args) {
   t.device = args.str("device", "cpu");
   parse_device(t.device);  // a bad --device fails here, before the images are loaded
   t.seed = c.seed;
-  const long threads = args.integer("threads", 0, 0, 1024);
-  set_intra_op_threads(static_cast<int>(threads));
+  apply_threads(args);
   return plan;
 }
 

@@ -13,13 +13,13 @@
 #include <sstream>
 
 #include "args.h"
+#include "train_flags.h"
 #include "bundle/bundle.h"
 #include "commands.h"
 #include "common/error.h"
 #include "data/annotations.h"
 #include "data/frame_source.h"
 #include "data/tensor_convert.h"
-#include "engine/cpu_threads.h"
 #include "engine/engines.h"
 #include "iqa_cli_util.h"
 #include "metrics/metrics.h"
@@ -63,7 +63,7 @@ Args eval_iqa_args() {
                 {"split-seed", "S", "the --seed of that train-iqa run (with --holdout)", "1"},
                 {"seed", "N", "random seed for the crops and distortions", "1"},
                 {"device", "DEV", "cpu, cuda or cuda:N", "cpu"},
-                {"threads", "N", "LibTorch threads (0: one per core)", "0"},
+                threads_flag(),
             });
   return args;
 }
@@ -93,8 +93,7 @@ EvalIqaOptions read_eval_iqa_flags(const Args& args) {
   e.set = parse_distortion_set(args.str("distortions", "tid2013"));
   if (args.has("csv")) check_output_file("--csv", args.str("csv"));
   e.csv = args.str("csv");
-  const long threads = args.integer("threads", 0, 0, 1024);
-  set_intra_op_threads(static_cast<int>(threads));
+  apply_threads(args);
   return e;
 }
 

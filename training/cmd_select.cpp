@@ -18,6 +18,7 @@
 #include "active/image_certainty.h"
 #include "active/selection.h"
 #include "args.h"
+#include "train_flags.h"
 #include "bundle/bundle.h"
 #include "commands.h"
 #include "count_sources.h"
@@ -25,7 +26,6 @@
 #include "data/frame_source.h"
 #include "data/image_io.h"
 #include "data/tensor_convert.h"
-#include "engine/cpu_threads.h"
 #include "engine/engines.h"
 #include "iqa_cli_util.h"
 #include "train/iqa_trainer.h"
@@ -92,7 +92,7 @@ Args select_args() {
                 {"crop", "N", "network input size of a crop", "224"},
                 {"seed", "N", "random seed (item i uses seed + i)", "1"},
                 {"device", "DEV", "cpu, cuda or cuda:N", "cpu"},
-                {"threads", "N", "LibTorch threads (0: one per core)", "0"},
+                threads_flag(),
                 {"out", "LIST", "output list: one 'item,certainty' line per selected item, least certain first", ""},
             });
   return args;
@@ -124,8 +124,7 @@ SelectOptions read_select_flags(const Args& args) {
   opt.crops.out_size = static_cast<int>(args.integer("crop", 224, 16, 4096));
   validate(opt.crops);
   s.seed = static_cast<uint32_t>(args.integer("seed", 1, 0, 4294967295L));
-  const long threads = args.integer("threads", 0, 0, 1024);
-  set_intra_op_threads(static_cast<int>(threads));
+  apply_threads(args);
   return s;
 }
 

@@ -52,6 +52,13 @@ Args train_count_args() {
                  {"pairs", "MODE", "efficient (all pairs) | random | hard", "efficient"},
                  {"pair-count", "N", "pairs per iteration for random/hard (0 = half of them)", "0"},
                  {"lambda", "X", "weight of the ranking loss", "1"},
+                 {"teacher", "FILE", "a counting bundle whose density maps are the targets of the teacher patches "
+                                     "(keeps a fine-tuning's density where the teacher puts it)"},
+                 {"teacher-batch", "N", "teacher patches per iteration, cut from the --unlabeled-* images "
+                                        "(or the labelled training images) as labelled patches are", "8 with --teacher"},
+                 {"teacher-weight", "X", "weight of the teacher patches' Euclidean loss", "1"},
+                 {"teacher-floor", "D", "the teacher loss only on cells where the teacher's map, max-pooled over 5x5 "
+                                        "cells, is below D (where it sees nobody); 0 = every cell", "0"},
                  {"no-rank", "", "baseline: labelled loss only"},
                  {"freeze-bn", "", "keep batch-norm statistics fixed (eval mode)"},
                  {"no-flip", "", "no horizontal flips of labelled patches"},
@@ -99,6 +106,10 @@ void read_patches_and_losses(const Args& a, CountTrainOptions& o) {
   o.count_weight = a.real("count-weight", 0.0, 0.0, 1e6);
   o.pooled_weight = a.real("pooled-weight", 0.0, 0.0, 1e6);
   o.stop_after = a.integer("stop-after", 0, 0, 1L << 40);
+  o.teacher_batch = static_cast<int>(a.integer("teacher-batch", a.has("teacher") ? 8 : 0, 0, 4096));
+  o.teacher_weight = a.real("teacher-weight", 1.0, 0.0, 1e6);
+  o.teacher_floor = a.real("teacher-floor", 0.0, 0.0, 1e6);
+  if (o.teacher_batch > 0 && !a.has("teacher")) throw InputError("--teacher-batch: needs --teacher FILE");
 }
 
 // Reads and checks every flag (but the data and network ones); applies --threads.
@@ -155,14 +166,14 @@ CountTrainData load_train_count_data(const Args& a, const CountRun& run) {
     throw InputError("--extra-points and --extra-images go together");
   load_labelled_sets(a, "extra-shanghaitech", "extra-points", "extra-images", run.scale, density_from(a), labelled);
   data.labelled = std::move(labelled);
-  if (run.o.rank) {
+  if (run.o.rank || run.o.teacher_batch > 0) {
     data.unlabelled = load_unlabelled(a, run.scale);
     if (data.unlabelled.empty()) {
-      // Without separate unlabelled data the labelled training images double as the ranking pool.
+      // Without separate unlabelled data the labelled training images double as the unlabelled pool.
       for (const auto& li : data.labelled) data.unlabelled.push_back(li.image);
       if (!data.unlabelled.empty())
-        std::cerr << "note: no --unlabeled-* source; ranking on the " << data.unlabelled.size()
-                  << " labelled training images\n";
+        std::cerr << "note: no --unlabeled-* source; " << (run.o.rank ? "ranking" : "teacher patches") << " on the "
+                  << data.unlabelled.size() << " labelled training images\n";
     }
   }
   if (data.labelled.empty() && data.unlabelled.empty())
@@ -186,6 +197,23 @@ ModelBundle starting_bundle(const Args& a, CountRun& run, const NetSpec& spec, b
   bundle.meta.input_scale = run.scale;
   freeze_trunk(*bundle.net, run.freeze_layers, main_rank ? &std::cerr : nullptr);
   return bundle;
+}
+
+// --teacher's network (null without it): a counting bundle with a density map.
+RankNetPtr teacher_net(const Args& a) {
+  if (!a.has("teacher")) return nullptr;
+  const std::string path = a.str("teacher");
+  ModelBundle t = load_bundle(path, Task::Count);
+  if (t.meta.spec.arch == "centernet_peaks")
+    throw InputError("--teacher " + path + ": architecture 'centernet_peaks' gives no density map");
+  return t.net;
+}
+
+// The teacher's map must have the trained network's cells.
+void check_teacher(const Args& a, const RankNetPtr& teacher, const ModelBundle& student) {
+  if (teacher && teacher->output_stride() != student.net->output_stride())
+    throw InputError("--teacher " + a.str("teacher") + ": output stride " + std::to_string(teacher->output_stride()) +
+                     ", the trained network's is " + std::to_string(student.net->output_stride()));
 }
 
 nlohmann::json summary_of(const CountTrainResult& result) {
@@ -225,6 +253,7 @@ int cmd_train_count(int argc, char** argv) {
   const NetSpec spec = count_spec_from(a);
 
   // Data first: every input error surfaces before any time is spent.
+  const RankNetPtr teacher = teacher_net(a);
   const CountTrainData data = load_train_count_data(a, run);
 
   // Batch sizes must split evenly over the ranks; say so before waiting for them.
@@ -243,7 +272,8 @@ int cmd_train_count(int argc, char** argv) {
               << (bundle.meta.spec.batch_norm ? " bn" : "") << "; " << run.o.iterations << " iterations"
               << (dist ? "; rank 0 of " + std::to_string(dist->world_size()) : "") << "\n";
   }
-  const auto result = train_count(bundle, data, run.o, nullptr, dist.get());
+  check_teacher(a, teacher, bundle);
+  const auto result = train_count(bundle, data, run.o, teacher, dist.get());
 
   nlohmann::json summary = summary_of(result);
   if (!main_rank) return result.interrupted ? 130 : 0;

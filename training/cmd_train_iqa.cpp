@@ -20,7 +20,6 @@
 #include "common/error.h"
 #include "data/annotations.h"
 #include "data/frame_source.h"
-#include "engine/cpu_threads.h"
 #include "engine/engines.h"
 #include "iqa_cli_util.h"
 #include "train/checkpoint.h"
@@ -89,7 +88,7 @@ Args train_iqa_args() {
                 {"calib-crops", "N", "random crops per training image for the 0-100 calibration", "5"},
                 {"seed", "N", "random seed", "1"},
                 {"device", "DEV", "cpu, cuda or cuda:N", "cpu"},
-                {"threads", "N", "LibTorch threads (0: one per core)", "0"},
+                threads_flag(),
                 {"out", "FILE", "output model bundle (written atomically)", ""},
                 {"log", "FILE", "JSONL log of losses and validation", "OUT.log.jsonl"},
                 {"checkpoint-every", "N", "write OUT.ckpt every N iterations (and on Ctrl-C)", "200"},
@@ -197,12 +196,11 @@ IqaRun read_train_iqa_flags(const Args& args) {
   o.val_crops = static_cast<int>(args.integer("val-crops", 5, 1, 1000));
   o.calib_crops = static_cast<int>(args.integer("calib-crops", 5, 1, 1000));
   run.ckpt_every = args.integer("checkpoint-every", 200, 0, 100000000);
-  const long threads = args.integer("threads", 0, 0, 1024);
   if (o.rank_images.empty() && o.train.empty())
     throw InputError("nothing to train on: give --images (ranking) and/or --scores with --score-images");
   rv::validate(o);
   run.device = parse_device(args.str("device", "cpu"));
-  set_intra_op_threads(static_cast<int>(threads));
+  apply_threads(args);
   run.resume = args.str("resume");
   return run;
 }

@@ -64,7 +64,7 @@ std::vector<FlagSpec> run_flags() {
   return {
       {"seed", "N", "random seed (same seed, data and machine: same result)", "1"},
       {"device", "DEV", "cpu, cuda or cuda:N", "cpu"},
-      {"threads", "N", "LibTorch threads (default: all cores)"},
+      threads_flag(),
       {"log", "FILE", "JSONL log of losses and validation metrics"},
       {"log-every", "N", "iterations per log line", "10"},
       {"checkpoint-every", "N", "write a checkpoint every N iterations (and on Ctrl-C)", "0"},
@@ -76,9 +76,9 @@ std::vector<FlagSpec> run_flags() {
 
 uint32_t seed_from(const Args& a) { return static_cast<uint32_t>(a.integer("seed", 1, 0, 4294967295L)); }
 
-void apply_threads(const Args& a) {
-  set_intra_op_threads(a.has("threads") ? static_cast<int>(a.integer("threads", 1, 1, 1024)) : 0);
-}
+FlagSpec threads_flag() { return {"threads", "N", "LibTorch threads (0: one per core)", "0"}; }
+
+void apply_threads(const Args& a) { set_intra_op_threads(static_cast<int>(a.integer("threads", 0, 0, 1024))); }
 
 std::string command_line(const std::string& command, int argc, char** argv) {
   std::string s = "rankvision " + command;

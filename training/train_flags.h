@@ -21,7 +21,9 @@ OptimiserOptions optimiser_from(const Args& args, const std::string& default_kin
 // --seed --device --threads --log --log-every --checkpoint-every --checkpoint --resume --quiet
 std::vector<FlagSpec> run_flags();
 uint32_t seed_from(const Args& args);
-// Applies --threads (torch::set_num_threads) when given.
+// --threads N, spelt alike by every command that runs a network: 1..1024 threads, 0 or absent one per
+// core (engine/cpu_threads.h). apply_threads reads it and sets LibTorch's intra-op thread count.
+FlagSpec threads_flag();
 void apply_threads(const Args& args);
 
 // --freeze-trunk N, spelt alike by train-count, train-iqa, adapt and active-sim: the flag's help line

@@ -124,8 +124,22 @@ torch::Tensor PeakCountNet::person_score(const torch::Tensor& images) {
 torch::Tensor PeakCountNet::peak_scores(const torch::Tensor& images) {
   const auto p = person_score(images);
   const auto top = torch::max_pool2d(p, {3, 3}, {1, 1}, {1, 1});
-  const auto keep = (p >= top).to(p.scalar_type());
-  return p * keep * (1 - static_mask(p.size(2), p.size(3)).to(p.options()));
+  const auto peaks = p * (p >= top).to(p.scalar_type());
+  const auto keep = static_keep(p);
+  return keep.defined() ? peaks * keep : peaks;
+}
+
+torch::Tensor PeakCountNet::static_keep(const torch::Tensor& p) {
+  std::lock_guard<std::mutex> hold(keep_cache_.lock);
+  auto& c = keep_cache_;
+  const int64_t h = p.size(2), w = p.size(3);
+  if (c.data != static_.data_ptr() || c.version != static_._version() || c.h != h || c.w != w ||
+      (c.keep.defined() && (c.keep.device() != p.device() || c.keep.dtype() != p.dtype()))) {
+    const bool any = (static_.select(1, 2) > 0.5).any().item<bool>();
+    c.keep = any ? (1 - static_mask(h, w).to(p.options())) : torch::Tensor();
+    c.data = static_.data_ptr(), c.version = static_._version(), c.h = h, c.w = w;
+  }
+  return c.keep;
 }
 
 // 1 in the cells within 2 of a static peak, as tensor ops on the buffer (no

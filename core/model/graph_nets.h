@@ -26,6 +26,7 @@
 // channels: from fine texture and noise up to objects), standardised by a
 // batch norm without affine terms, into a small MLP to one raw score.
 #include <algorithm>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -95,10 +96,19 @@ class PeakCountNet : public RankNet {
   static torch::Tensor unit_clamp(const torch::Tensor& v) { return v.clamp(0.0, 1.0); }
   // [1,1,h,w]: true within 2 cells of a static peak.
   torch::Tensor static_mask(int64_t h, int64_t w) const;
+  // 1 − static_mask as p's dtype, cached per size and per state of the buffer (set_static_peaks, a
+  // loaded bundle and a device move all change its data or version); undefined when no peak is set.
+  torch::Tensor static_keep(const torch::Tensor& p);
 
   NetSpec spec_;
   TfjsGraphNet trunk_{nullptr};
   torch::Tensor mean_, std_, range_, blur_, static_;  // static_: [kMaxStaticPeaks, 3] x, y, in use
+  struct KeepCache {
+    std::mutex lock;
+    const void* data = nullptr;
+    int64_t version = -1, h = 0, w = 0;
+    torch::Tensor keep;  // undefined: no static peak in use
+  } keep_cache_;
 };
 
 class GraphQualityNet : public RankNet {

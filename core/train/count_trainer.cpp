@@ -103,13 +103,14 @@ namespace {
 // What train_count trains on, decided once from the options and the data, and
 // this rank's slice of each global batch (labelled patches, crop sets, frames).
 struct CountPlan {
-  bool use_labelled = false, use_rank = false, use_frames = false;
-  std::pair<long, long> lab_slice, set_slice, frame_slice;
+  bool use_labelled = false, use_rank = false, use_frames = false, use_teacher = false;
+  std::pair<long, long> lab_slice, set_slice, frame_slice, teacher_slice;
 };
 
 // Checks the options against the network's stride and the data (rv::InputError
 // naming the flag), sets the crop size to the input size, and plans the batches.
-CountPlan plan_count_training(CountTrainOptions& o, const CountTrainData& data, int stride, int rank_id, int world) {
+CountPlan plan_count_training(CountTrainOptions& o, const CountTrainData& data, int stride, int rank_id, int world,
+                              bool have_base) {
   if (o.iterations < 1) throw InputError("--iterations: must be >= 1");
   if (o.input_size < stride || o.input_size % stride != 0)
     throw InputError("--input-size " + std::to_string(o.input_size) + ": must be a positive multiple of " +
@@ -118,15 +119,20 @@ CountPlan plan_count_training(CountTrainOptions& o, const CountTrainData& data, 
   validate(o.crops);
   validate(o.optimiser);
   if (!(o.lambda >= 0) || !std::isfinite(o.lambda)) throw InputError("--lambda: must be >= 0");
+  if (o.teacher_batch > 0 && !have_base) throw InputError("--teacher-batch: needs a teacher network (--teacher)");
+  if (o.teacher_batch > 0 && data.unlabelled.empty())
+    throw InputError("--teacher-batch: needs unlabelled images (--unlabeled-images or --unlabeled-video)");
   CountPlan plan;
   plan.use_labelled = !data.labelled.empty() && o.batch > 0;
   plan.use_rank = o.rank && !data.unlabelled.empty() && o.rank_sets > 0 && (o.lambda > 0 || o.anchor_weight > 0);
   plan.use_frames = !data.counted.empty() && o.frame_batch > 0 && o.frame_weight > 0;
-  if (!plan.use_labelled && !plan.use_rank && !plan.use_frames)
+  plan.use_teacher = o.teacher_batch > 0 && o.teacher_weight > 0;
+  if (!plan.use_labelled && !plan.use_rank && !plan.use_frames && !plan.use_teacher)
     throw InputError("nothing to train on: give labelled images, counted frames or unlabelled sources for ranking");
   plan.lab_slice = rank_slice(plan.use_labelled ? o.batch : 0, rank_id, world, "--batch");
   plan.set_slice = rank_slice(plan.use_rank ? o.rank_sets : 0, rank_id, world, "--rank-sets");
   plan.frame_slice = rank_slice(plan.use_frames ? o.frame_batch : 0, rank_id, world, "--frame-batch");
+  plan.teacher_slice = rank_slice(plan.use_teacher ? o.teacher_batch : 0, rank_id, world, "--teacher-batch");
   return plan;
 }
 
@@ -158,13 +164,15 @@ struct CountContext {
   torch::Device device;
 };
 
-// One iteration's inputs on this rank: labelled patches first, then the crops of the ranked sets.
+// One iteration's inputs on this rank: labelled patches first, then the crops of the ranked sets,
+// then the teacher patches.
 struct CountBatch {
   std::vector<cv::Mat> inputs;
   std::vector<cv::Mat> targets;
   std::vector<torch::Tensor> patch_heads;  // Bayesian loss: head points in patch pixels
   std::vector<double> zooms;
   long n_lab = 0;                      // labelled patches at the front of inputs
+  long n_teacher = 0;                  // teacher patches at the back of inputs
   std::vector<int64_t> groups, ranks;  // of the crops
   std::vector<size_t> frames;          // indices into data.counted
 };
@@ -215,6 +223,22 @@ void draw_ranked_crops(const CountContext& c, std::mt19937& rng, CountBatch& b) 
   }
 }
 
+// Random patches of the unlabelled pool, cut, flipped and jittered as labelled patches are; their
+// target is the base network's map, computed in the loss.
+void draw_teacher_patches(const CountContext& c, std::mt19937& rng, CountBatch& b) {
+  const auto& pool = c.data.unlabelled;
+  for (int i = 0; c.plan.use_teacher && i < c.o.teacher_batch; ++i) {
+    const auto& img = pool[std::uniform_int_distribution<size_t>(0, pool.size() - 1)(rng)];
+    const cv::Rect rect = sample_patch_rect(img.size(), c.patch, rng);
+    const bool flip = c.o.flip && std::uniform_int_distribution<int>(0, 1)(rng) == 1;
+    const ColorJitter jitter = draw_color_jitter(c.o.color_jitter, rng);
+    if (i < c.plan.teacher_slice.first || i >= c.plan.teacher_slice.second) continue;
+    b.inputs.push_back(cut_resized(img, rect, c.o.input_size, flip));
+    apply_color_jitter(b.inputs.back(), jitter);
+    ++b.n_teacher;
+  }
+}
+
 void draw_counted_frames(const CountContext& c, std::mt19937& rng, CountBatch& b) {
   const auto& counted = c.data.counted;
   for (int f = 0; c.plan.use_frames && f < c.o.frame_batch; ++f) {
@@ -232,6 +256,7 @@ CountBatch draw_count_batch(const CountContext& c, std::mt19937& rng) {
   CountBatch b;
   draw_labelled_patches(c, rng, b);
   draw_ranked_crops(c, rng, b);
+  draw_teacher_patches(c, rng, b);
   draw_counted_frames(c, rng, b);
   return b;
 }
@@ -273,10 +298,20 @@ torch::Tensor counted_frame_loss(RankNet& net, const CountBatch& b, const CountC
   return loss_f / static_cast<double>(b.frames.size());
 }
 
+// The loss of the teacher patches against the base network's maps (target). floor 0: the Euclidean loss on
+// every cell. floor > 0: only on the cells where the target, max-pooled over 5×5 cells, stays below floor:
+// where the teacher sees nobody near, the student must not either; where it sees people, the labelled
+// patches alone say how many.
+torch::Tensor teacher_patch_loss(const torch::Tensor& dense, const torch::Tensor& target, double floor) {
+  if (floor <= 0) return density_euclidean_loss(dense, target);
+  const auto empty = (torch::max_pool2d(target, {5, 5}, {1, 1}, {2, 2}) < floor).to(dense.scalar_type());
+  return ((dense - target).pow(2) * empty).sum() / static_cast<double>(dense.size(0));
+}
+
 // The total loss of one iteration and its logged parts.
 struct StepLosses {
   torch::Tensor total;
-  double count = 0, rank = 0, frame = 0, anchor = 0;
+  double count = 0, rank = 0, frame = 0, anchor = 0, teacher = 0;
 };
 
 // Adds the terms of the ranked crops (outputs y, inputs x_crops): λ × ranking loss, and the anchor term.
@@ -321,10 +356,21 @@ StepLosses count_step_losses(RankNet& net, const RankNetPtr& anchor, const Count
       l.total = l.total + loss_c;
       l.count = loss_c.item<double>();
     }
-    const long n_crops = static_cast<long>(b.inputs.size()) - b.n_lab;
+    const long n_crops = static_cast<long>(b.inputs.size()) - b.n_lab - b.n_teacher;
     if (n_crops > 0) {
       const auto y = dense.narrow(0, b.n_lab, n_crops).sum({1, 2, 3});
       add_crop_losses(y, x.narrow(0, b.n_lab, n_crops), b, c, anchor, it, l);
+    }
+    if (b.n_teacher > 0) {
+      const long first = b.n_lab + n_crops;
+      torch::Tensor target;
+      {
+        torch::NoGradGuard no_grad;
+        target = anchor->dense(x.narrow(0, first, b.n_teacher));
+      }
+      const auto loss_t = teacher_patch_loss(dense.narrow(0, first, b.n_teacher), target, c.o.teacher_floor);
+      l.total = l.total + c.o.teacher_weight * loss_t;
+      l.teacher = loss_t.item<double>();
     }
   }
   if (!b.frames.empty()) {
@@ -335,18 +381,19 @@ StepLosses count_step_losses(RankNet& net, const RankNetPtr& anchor, const Count
   return l;
 }
 
-// Sums of the logged losses (total, count, rank, frame, anchor) since the last log record.
+// Sums of the logged losses (total, count, rank, frame, anchor, teacher) since the last log record.
 struct LossSums {
-  double loss = 0, count = 0, rank = 0, frame = 0, anchor = 0;
+  double loss = 0, count = 0, rank = 0, frame = 0, anchor = 0, teacher = 0;
   long n = 0;
   void add(const std::vector<double>& l) {
-    loss += l[0], count += l[1], rank += l[2], frame += l[3], anchor += l[4];
+    loss += l[0], count += l[1], rank += l[2], frame += l[3], anchor += l[4], teacher += l[5];
     ++n;
   }
 };
 
 // Writes the mean losses since the last record and starts new sums.
-void write_loss_record(JsonlLog& log, LossSums& sums, long done, double lr, double secs, bool frames, bool anchor) {
+void write_loss_record(JsonlLog& log, LossSums& sums, long done, double lr, double secs, const CountContext& c,
+                       bool anchor) {
   const long n_sum = sums.n;
   nlohmann::json rec = {{"iter", done},
                         {"loss", sums.loss / n_sum},
@@ -354,8 +401,9 @@ void write_loss_record(JsonlLog& log, LossSums& sums, long done, double lr, doub
                         {"rank_loss", sums.rank / n_sum},
                         {"lr", lr},
                         {"time_s", secs}};
-  if (frames) rec["frame_loss"] = sums.frame / n_sum;
+  if (c.plan.use_frames) rec["frame_loss"] = sums.frame / n_sum;
   if (anchor) rec["anchor_loss"] = sums.anchor / n_sum;
+  if (c.plan.use_teacher) rec["teacher_loss"] = sums.teacher / n_sum;
   log.write(rec);
   sums = LossSums{};
 }
@@ -375,6 +423,7 @@ std::string progress_message(const std::vector<double>& losses, const CountConte
   if (c.plan.use_labelled) msg += " count " + fmt(losses[1]);
   if (c.plan.use_rank && c.o.lambda > 0) msg += " rank " + fmt(losses[2]);
   if (c.plan.use_frames) msg += " frame " + fmt(losses[3]);
+  if (c.plan.use_teacher) msg += " teacher " + fmt(losses[5]);
   if (!last_validation.is_null()) msg += " val_mae " + fmt(last_validation["mae"].get<double>());
   return msg;
 }
@@ -402,7 +451,7 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
   const int rank_id = dist ? dist->rank() : 0, world = dist ? dist->world_size() : 1;
   const bool main_rank = rank_id == 0;
   const int stride = bundle.net->output_stride();
-  const CountPlan plan = plan_count_training(o, data, stride, rank_id, world);
+  const CountPlan plan = plan_count_training(o, data, stride, rank_id, world, anchor != nullptr);
 
   const torch::Device device = parse_device(o.device);
   RankNet& net = *bundle.net;
@@ -455,7 +504,8 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
     if (o.clip_norm > 0) clip_gradients(parameters, o.clip_norm);
     optimiser->step();
 
-    std::vector<double> losses{step.total.item<double>(), step.count, step.rank, step.frame, step.anchor};
+    std::vector<double> losses{step.total.item<double>(), step.count, step.rank, step.frame, step.anchor,
+                                step.teacher};
     if (dist) {
       losses = dist->sum(losses);
       for (auto& v : losses) v /= world;
@@ -466,7 +516,7 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
     const long done = it + 1;
     if (main_rank && (done % std::max(1L, o.log_every) == 0 || done == o.iterations)) {
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      write_loss_record(log, sums, done, lr, secs, plan.use_frames, anchor && o.anchor_weight > 0);
+      write_loss_record(log, sums, done, lr, secs, ctx, anchor && o.anchor_weight > 0);
     }
     if (o.val_every > 0 && done % o.val_every == 0 && done < o.iterations && main_rank && !data.validation.empty()) {
       validate_and_log(net, ctx, done, log, result);

@@ -14,8 +14,12 @@
 //     ("frame" loss: the count, and no negative density to cancel a haze with),
 //   - an anchor: (y − y_base)² of the crops against the frozen base network,
 //     which keeps an adaptation without labels from drifting.
-// L = L_c + λ L_rank + w_frame L_frame + w_anchor L_anchor, where L_c may add
-// w_count × (Σ map − count)² per labelled patch (--count-weight).
+// And for fine-tuning a model without moving its density off what it saw:
+//   - teacher patches: random patches of the unlabelled pool whose density target is
+//     the frozen base network's own map (the Euclidean loss of L_c, per cell; with a
+//     floor, only on the cells where the teacher sees nobody near).
+// L = L_c + λ L_rank + w_frame L_frame + w_anchor L_anchor + w_teacher L_teacher, where L_c
+// may add w_count × (Σ map − count)² per labelled patch (--count-weight).
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
@@ -65,6 +69,9 @@ struct CountTrainOptions {
   long pair_count = 0;           // pairs for random/hard (0 = half of the comparable pairs)
   double frame_weight = 1.0;
   double anchor_weight = 0.0;
+  int teacher_batch = 0;         // teacher patches per iteration (global; needs the base network)
+  double teacher_weight = 1.0;
+  double teacher_floor = 0.0;    // > 0: the teacher loss only where its map (max over 5x5 cells) is below this
   bool freeze_bn = false;        // keep batch norm in eval mode (adaptation)
   bool flip = true;              // horizontal flips of labelled patches
   double color_jitter = 0.0;     // saturation, contrast and brightness of labelled patches x U[1-j, 1+j]
@@ -102,8 +109,8 @@ struct CountTrainResult {
 // Validation on whole images (eval mode, no gradients): MAE and root MSE.
 nlohmann::json validate_counts(RankNet& net, const std::vector<LabelledImage>& images, const torch::Device& device);
 
-// Trains bundle.net in place. `anchor` (may be null) is the frozen base for the
-// anchor term. `dist` (may be null) for data-parallel runs; only rank 0 writes
+// Trains bundle.net in place. `anchor` (may be null) is the frozen base network of the
+// anchor term and of the teacher patches. `dist` (may be null) for data-parallel runs; only rank 0 writes
 // checkpoints, logs and progress. Throws rv::InputError for inconsistent
 // options or data (no labelled and no ranked data, batch not divisible by the
 // world size, ...).

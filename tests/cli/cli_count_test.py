@@ -239,6 +239,48 @@ def case_learns(d):
     assert m1 < 0.6 * m0, (m0, m1)
 
 
+def read_log(path, key):
+    with open(path) as f:
+        return [r[key] for r in map(json.loads, f) if key in r]
+
+
+def case_teacher(d):
+    # train-count --teacher: patches whose density target is another bundle's map.
+    entries = make_images(d)
+    pts, imgs = os.path.join(d, "points.json"), os.path.join(d, "images")
+    teacher, fresh = os.path.join(d, "teacher.rvb"), os.path.join(d, "fresh.rvb")
+    train(d, teacher, "--iterations", "60", "--no-rank", "--lr", "2e-3")
+    train(d, fresh, "--iterations", "1", "--no-rank", "--lr", "1e-9", "--seed", "5")
+    base = ["--points", pts, "--images", imgs, *TINY_NET, "--threads", "2", "--batch", "0", "--no-rank",
+            "--log-every", "1"]
+    only_teacher = base + ["--teacher", teacher]
+    # A student that starts as its teacher sees a zero loss before its first step (same input, same
+    # weights); a different student does not.
+    log0, log1 = os.path.join(d, "same.jsonl"), os.path.join(d, "other.jsonl")
+    p = run("train-count", *only_teacher, "--init", teacher, "--iterations", "1", "--lr", "1e-9",
+            "--log", log0, "--out", os.path.join(d, "same.rvb"))
+    assert "teacher patches on the 4 labelled training images" in p.stderr, p.stderr
+    same = read_log(log0, "teacher_loss")
+    assert len(same) == 1 and same[0] < 1e-12, same
+    # From the fresh network, teacher patches alone (no labels, no ranking) make it count as the teacher.
+    student = os.path.join(d, "student.rvb")
+    run("train-count", *only_teacher, "--init", fresh, "--iterations", "60", "--lr", "2e-3", "--teacher-batch", "4",
+        "--log", log1, "--out", student)
+    losses = read_log(log1, "teacher_loss")
+    assert len(losses) == 60 and losses[0] > 1e-6, losses[:3]
+    assert np.mean(losses[-10:]) < 0.3 * np.mean(losses[:10]), (losses[:10], losses[-10:])
+    assert read_log(log1, "count_loss") == [0.0] * 60  # no labelled patches were drawn
+    t = model_predictions(d, teacher)
+    before = np.mean(np.abs(model_predictions(d, fresh) - t))
+    after = np.mean(np.abs(model_predictions(d, student) - t))
+    assert after < 0.4 * before, (before, after, t)
+    # Errors name the flag or the file.
+    expect_error(run("train-count", *base, "--teacher-batch", "2", "--out", student, check=False),
+                 "--teacher-batch", "--teacher")
+    expect_error(run("train-count", *base, "--teacher", os.path.join(d, "nope.rvb"), "--out", student, check=False),
+                 "nope.rvb")
+
+
 def case_pair_modes(d):
     make_images(d)
     losses = {}

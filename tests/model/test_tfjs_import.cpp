@@ -521,6 +521,18 @@ TEST(PeakCountNet, CountsTheDetectorsPeaksAndRoundTrips) {
   EXPECT_NEAR(net->dense(images).sum().item<double>(), without, 1e-4);
   ASSERT_EQ(net->static_peaks().size(), 1u);
   EXPECT_NEAR(net->static_peaks()[0].first, px, 1e-6);
+  // The mask is cached per frame size; every change of the buffer shows at once: set_static_peaks, and a
+  // write into the buffer itself (as loading a bundle does).
+  net->set_static_peaks({});
+  EXPECT_DOUBLE_EQ(net->scalar(images).item<double>(), static_cast<double>(peaks));
+  net->set_static_peaks({{px, py}});
+  EXPECT_DOUBLE_EQ(net->scalar(images).item<double>(), without);
+  {
+    torch::NoGradGuard no_grad;
+    net->named_buffers()["static_peaks"].zero_();
+  }
+  EXPECT_DOUBLE_EQ(net->scalar(images).item<double>(), static_cast<double>(peaks));
+  net->set_static_peaks({{px, py}});
   expect_input_error([&] { net->set_static_peaks(std::vector<std::pair<double, double>>(33, {0.5, 0.5})); }, "at most 32");
   expect_input_error([&] { net->set_static_peaks({{1.5, 0.5}}); }, "outside the frame");
   // A ramp: a peak halfway between low and high counts one half.
