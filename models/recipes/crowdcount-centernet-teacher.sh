@@ -11,6 +11,22 @@
 # walking people (models/crowdcount-default.md); the teacher patches hold it where the default has it.
 # No vtest.avi or Mall frames are used.
 # Then models/recipes/choose-input-scale.sh OUT 0.6667 DIR for the count factor.
+# Run on 2026-12-06 (evening), two ways; NEITHER is the default:
+#   full teacher (as below; 885 s on 2 cores; log models/crowdcount-centernet-teacher.log.jsonl):
+#     held-out MAE during training (uncalibrated, scale 0.75): 15.6 / 16.2 / 15.9 / 14.6 at 100 ... 400
+#     (INIT itself: 12.3): the teacher pulls the ShanghaiTech B counts back to the default's;
+#   --teacher-floor 0.02 (the teacher's loss only where it sees nobody within 2 cells; 1739 s, half of it
+#     beside other work; log models/crowdcount-centernet-teacher-floor.log.jsonl): 12.8 / 17.9 / 14.2 / 13.4.
+#   choose-input-scale.sh at 0.6667 (MAE / correlation), and where vtest.avi's density lies (share inside
+#   the grown motion boxes of frames 0-399, every 2nd frame; rankvision motion-boxes, eval-count --mot-gt):
+#     model        k      | SHB held-out 80 | vtest 15 (eye) | Mall 15 (eye) | vtest in_boxes
+#     full teacher 0.9857 | 15.84 / 0.963   | 2.60 / 0.905   | 4.64 / 0.909  | 0.52
+#     floor 0.02   1.0074 | 15.31 / 0.965   | 1.55 / 0.836   | 6.28 / 0.904  | 0.64
+#     INIT (jitter B)     | 14.11 / 0.972   | 0.96 / 0.826   | 3.83 / 0.899  | 0.59
+#     the default         | 15.57 / 0.966   | 0.67 / 0.894   | 5.49 / 0.901  | 0.72
+#   The default's maps on other street scenes and on LIVE Challenge photos do not carry over to vtest.avi:
+#   with the full teacher the density leaves vtest's people even more (0.52), and both runs count
+#   ShanghaiTech B worse than INIT. What spreads the density is specific to that camera's scene.
 # Usage: models/recipes/crowdcount-centernet-teacher.sh [RANKVISION_BIN] [OUT.rvm] [more train-count flags]
 set -euo pipefail
 data=${RANKVISION_DATA:-../shared/data}

@@ -274,6 +274,16 @@ def case_teacher(d):
     before = np.mean(np.abs(model_predictions(d, fresh) - t))
     after = np.mean(np.abs(model_predictions(d, student) - t))
     assert after < 0.4 * before, (before, after, t)
+    # --teacher-floor D keeps only the cells where the teacher's map (max over 5x5 cells) is below D: a floor
+    # above every value keeps them all, one below nearly every value almost none.
+    first = {}
+    for floor in ["0", "1e6", "1e-30"]:
+        log = os.path.join(d, f"floor-{floor}.jsonl")
+        run("train-count", *only_teacher, "--init", fresh, "--iterations", "1", "--lr", "1e-9", "--teacher-floor", floor,
+            "--log", log, "--out", os.path.join(d, "floor.rvb"))
+        first[floor] = read_log(log, "teacher_loss")[0]
+    assert abs(first["1e6"] - first["0"]) <= 1e-6 * first["0"], first
+    assert first["1e-30"] < 0.5 * first["0"], first
     # Errors name the flag or the file.
     expect_error(run("train-count", *base, "--teacher-batch", "2", "--out", student, check=False),
                  "--teacher-batch", "--teacher")
