@@ -18,7 +18,7 @@
 #   --teacher-floor 0.02 (the teacher's loss only where it sees nobody within 2 cells; 1739 s, half of it
 #     beside other work; log models/crowdcount-centernet-teacher-floor.log.jsonl): 12.8 / 17.9 / 14.2 / 13.4.
 #   choose-input-scale.sh at 0.6667 (MAE / correlation), and where vtest.avi's density lies (share inside
-#   the grown motion boxes of frames 0-399, every 2nd frame; rankvision motion-boxes, eval-count --mot-gt):
+#   the grown motion boxes of frames 0-399, every 2nd frame: models/recipes/vtest-in-boxes.sh MODEL 0.6667):
 #     model        k      | SHB held-out 80 | vtest 15 (eye) | Mall 15 (eye) | vtest in_boxes
 #     full teacher 0.9857 | 15.84 / 0.963   | 2.60 / 0.905   | 4.64 / 0.909  | 0.52
 #     floor 0.02   1.0074 | 15.31 / 0.965   | 1.55 / 0.836   | 6.28 / 0.904  | 0.64
