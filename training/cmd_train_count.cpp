@@ -57,6 +57,8 @@ Args train_count_args() {
                  {"teacher-batch", "N", "teacher patches per iteration, cut from the --unlabeled-* images "
                                         "(or the labelled training images) as labelled patches are", "8 with --teacher"},
                  {"teacher-weight", "X", "weight of the teacher patches' Euclidean loss", "1"},
+                 {"trunk-anchor", "X", "L2-SP: add X x the squared distance of the trainable trunk weights from "
+                                       "those the run starts from (--init's; on --resume the checkpoint's)", "0"},
                  {"teacher-floor", "D", "the teacher loss only on cells where the teacher's map, max-pooled over 5x5 "
                                         "cells, is below D (where it sees nobody); 0 = every cell", "0"},
                  {"no-rank", "", "baseline: labelled loss only"},
@@ -109,6 +111,7 @@ void read_patches_and_losses(const Args& a, CountTrainOptions& o) {
   o.teacher_batch = static_cast<int>(a.integer("teacher-batch", a.has("teacher") ? 8 : 0, 0, 4096));
   o.teacher_weight = a.real("teacher-weight", 1.0, 0.0, 1e6);
   o.teacher_floor = a.real("teacher-floor", 0.0, 0.0, 1e6);
+  o.trunk_anchor = a.real("trunk-anchor", 0.0, 0.0, 1e9);
   if (o.teacher_batch > 0 && !a.has("teacher")) throw InputError("--teacher-batch: needs --teacher FILE");
 }
 

@@ -14,6 +14,7 @@
 #include "loss/bayesian_loss.h"
 #include "loss/regression_loss.h"
 #include "metrics/metrics.h"
+#include "model/mobilenet.h"
 #include "train/checkpoint.h"
 #include "train/count_data.h"
 #include "train/distributed.h"
@@ -308,6 +309,25 @@ torch::Tensor teacher_patch_loss(const torch::Tensor& dense, const torch::Tensor
   return ((dense - target).pow(2) * empty).sum() / static_cast<double>(dense.size(0));
 }
 
+// L2-SP: the trainable trunk parameters and a copy of their values at the start.
+struct TrunkAnchor {
+  std::vector<torch::Tensor> params, start;
+  torch::Tensor loss() const {
+    auto sum = torch::zeros({}, params.front().options());
+    for (size_t i = 0; i < params.size(); ++i) sum = sum + (params[i] - start[i]).pow(2).sum();
+    return sum;
+  }
+};
+
+TrunkAnchor trunk_anchor_of(RankNet& net, double weight) {
+  TrunkAnchor a;
+  if (weight <= 0) return a;
+  for (const auto& p : split_trunk_parameters(net).trunk)
+    if (p.requires_grad()) a.params.push_back(p), a.start.push_back(p.detach().clone());
+  if (a.params.empty()) throw InputError("--trunk-anchor: the network has no trainable trunk parameters");
+  return a;
+}
+
 // The total loss of one iteration and its logged parts.
 struct StepLosses {
   torch::Tensor total;
@@ -483,6 +503,7 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
   const PatchOptions patch{std::max(1, o.patch_min), std::max(o.patch_min, o.patch_max), o.input_size};
   const CountContext ctx{o, data, plan, stride, rank_id, main_rank, need_targets, patch,
                          nested_crop_ranks(o.crops.k), device};
+  const TrunkAnchor trunk_anchor = trunk_anchor_of(net, o.trunk_anchor);
   CountTrainResult result;
   const auto t0 = std::chrono::steady_clock::now();
   set_mode(net, true, o.freeze_bn);
@@ -498,7 +519,8 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
     const CountBatch batch = draw_count_batch(ctx, rng);
 
     optimiser->zero_grad();
-    const StepLosses step = count_step_losses(net, anchor, batch, ctx, it);
+    StepLosses step = count_step_losses(net, anchor, batch, ctx, it);
+    if (!trunk_anchor.params.empty()) step.total = step.total + o.trunk_anchor * trunk_anchor.loss();
     step.total.backward();
     if (dist) dist->average_gradients(parameters);
     if (o.clip_norm > 0) clip_gradients(parameters, o.clip_norm);

@@ -224,6 +224,28 @@ def case_centernet(d):
     out2 = os.path.join(d, "cn2.rvb")
     p = run("train-count", "--points", pts, "--images", imgs, "--init", out, "--iterations", "1", "--out", out2, *small)
     assert json.loads(run("info", out2).stdout)["meta"]["architecture"] == "centernet_mnv3"
+    # --trunk-anchor W (L2-SP) adds W x the squared distance of the trainable trunk weights from the start. Plain
+    # SGD with 2 W lr = 1 takes each step back to the start before the data's gradient, so the trunk
+    # drifts by one step, not by the sum of ten; the logged loss holds the term (zero before the first step).
+    sgd = ["--optimiser", "sgd", "--lr", "1e-3", "--momentum", "0", "--weight-decay", "0", "--iterations", "10",
+           "--log-every", "1", "--init", out, "--trunk-lr-mult", "1"]
+    drift = {}
+    for w in ["0", "500"]:
+        o, log = os.path.join(d, f"anchor-{w}.rvb"), os.path.join(d, f"anchor-{w}.jsonl")
+        run("train-count", "--points", pts, "--images", imgs, *sgd, "--trunk-anchor", w, "--log", log, "--out", o, *small)
+        start, end = bundle_parameters(out), bundle_parameters(o)
+        drift[w] = sum(float((end[k] - start[k]).pow(2).sum()) for k in start if k.startswith("trunk."))
+        extra = [r["loss"] - r["count_loss"] for r in map(json.loads, open(log)) if "count_loss" in r]
+        if w == "0":
+            assert all(abs(e) < 1e-9 for e in extra), extra
+        else:
+            assert abs(extra[0]) < 1e-9 and all(e > 0 for e in extra[1:]), extra
+    assert 0 < drift["500"] < 0.6 * drift["0"], drift
+    p = run("train-count", "--points", pts, "--images", imgs, "--init", out, "--freeze-trunk", "1000",
+            "--trunk-anchor", "1", "--iterations", "1", "--out", os.path.join(d, "x.rvb"), *small, check=False)
+    last = p.stderr.strip().splitlines()[-1]
+    assert p.returncode == 2 and "error: --trunk-anchor" in last and "no trainable trunk" in last, p.stderr
+    assert not os.path.exists(os.path.join(d, "x.rvb"))
 
 
 def case_learns(d):
