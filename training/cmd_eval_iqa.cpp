@@ -13,7 +13,6 @@
 #include <sstream>
 
 #include "args.h"
-#include "train_flags.h"
 #include "bundle/bundle.h"
 #include "commands.h"
 #include "common/error.h"
@@ -25,6 +24,7 @@
 #include "metrics/metrics.h"
 #include "train/iqa_trainer.h"
 #include "train/progress.h"
+#include "train_flags.h"
 
 namespace rv::cli {
 

@@ -18,7 +18,6 @@
 #include "active/image_certainty.h"
 #include "active/selection.h"
 #include "args.h"
-#include "train_flags.h"
 #include "bundle/bundle.h"
 #include "commands.h"
 #include "count_sources.h"
@@ -30,6 +29,7 @@
 #include "iqa_cli_util.h"
 #include "train/iqa_trainer.h"
 #include "train/progress.h"
+#include "train_flags.h"
 
 namespace rv::cli {
 

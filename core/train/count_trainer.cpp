@@ -306,7 +306,7 @@ torch::Tensor counted_frame_loss(RankNet& net, const CountBatch& b, const CountC
 torch::Tensor teacher_patch_loss(const torch::Tensor& dense, const torch::Tensor& target, double floor) {
   if (floor <= 0) return density_euclidean_loss(dense, target);
   const auto empty = (torch::max_pool2d(target, {5, 5}, {1, 1}, {2, 2}) < floor).to(dense.scalar_type());
-  return ((dense - target).pow(2) * empty).sum() / static_cast<double>(dense.size(0));
+  return density_euclidean_loss(dense * empty, target * empty);
 }
 
 // L2-SP: the trainable trunk parameters and a copy of their values at the start.

@@ -71,10 +71,10 @@ struct CountTrainOptions {
   double anchor_weight = 0.0;
   int teacher_batch = 0;         // teacher patches per iteration (global; needs the base network)
   double teacher_weight = 1.0;
-  double teacher_floor = 0.0;
+  double teacher_floor = 0.0;    // > 0: the teacher loss only where its map (max over 5x5 cells) is below this
   // L2-SP: + trunk_anchor x the sum of (theta - theta_start)^2 over the trainable trunk parameters, theta_start
   // their values when this run starts (on --resume: the checkpoint's). Keeps a fine-tuned trunk near its start.
-  double trunk_anchor = 0.0;    // > 0: the teacher loss only where its map (max over 5x5 cells) is below this
+  double trunk_anchor = 0.0;
   bool freeze_bn = false;        // keep batch norm in eval mode (adaptation)
   bool flip = true;              // horizontal flips of labelled patches
   double color_jitter = 0.0;     // saturation, contrast and brightness of labelled patches x U[1-j, 1+j]

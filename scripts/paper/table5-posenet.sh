@@ -26,11 +26,11 @@ arch=${ARCH:-posenet_mnv1}
 name=${arch%%_*}  # posenet | centernet: names the default OUTDIR and the summary
 case "$arch" in
   posenet_mnv1)
-    net=(--init models/pretrained/posenet/posenet.json --freeze-trunk 5
-         --input-scale 0.5 --input-size 224 --patch-min 224 --patch-max 224) ;;
+    init=(--init models/pretrained/posenet/posenet.json)
+    net=(--freeze-trunk 5 --input-scale 0.5 --input-size 224 --patch-min 224 --patch-max 224) ;;
   centernet_mnv3)
-    net=(--init models/pretrained/centernet/centernet.json --freeze-trunk 10
-         --input-scale 0.75 --input-size 256 --patch-min 192 --patch-max 384) ;;
+    init=(--init models/pretrained/centernet/centernet.json)
+    net=(--freeze-trunk 10 --input-scale 0.75 --input-size 256 --patch-min 192 --patch-max 384) ;;
   *) echo "table5-posenet.sh: ARCH=$arch: use posenet_mnv1 or centernet_mnv3" >&2; exit 2 ;;
 esac
 dir=${2:-runs/paper/table5-$name}
@@ -42,11 +42,10 @@ arms=${ARMS:-baseline rank+finetune mt-efficient}
 mkdir -p "$dir"
 B="$data/shanghaitech/part_B/train_data"
 A="$data/shanghaitech/part_A/train_data/images"
-common=(--arch "$arch" "${net[@]:2}" --trunk-lr-mult 0.1 --background 0.1 --batch 8
+common=(--arch "$arch" "${net[@]}" --trunk-lr-mult 0.1 --background 0.1 --batch 8
         --rank-sets 2 --rank-k 5 --lambda "${LAMBDA:-10}" --pairs efficient
         --optimiser adam --lr 1e-3 --weight-decay 1e-4 --lr-schedule cosine
         --threads "${THREADS:-2}" --device "${DEVICE:-cpu}" --quiet)
-init=("${net[@]:0:2}")
 run() {  # name, seed, flags...
   local name=$1 seed=$2; shift 2
   echo "== $name seed $seed" >&2

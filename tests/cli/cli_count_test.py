@@ -87,6 +87,11 @@ def check_game(p, e):
     return k
 
 
+def read_log(path, key):
+    with open(path) as f:
+        return [r[key] for r in map(json.loads, f) if key in r]
+
+
 def train(d, out, *extra, check=True, env=None):
     return run("train-count", "--points", os.path.join(d, "points.json"), "--images", os.path.join(d, "images"),
                "--out", out, *TINY, *extra, check=check, env=env)
@@ -179,7 +184,7 @@ def case_shanghaitech_train(d):
     p = run("train-count", "--shanghaitech", sh, "--out", os.path.join(d, "bl.rvb"), "--iterations", "3", *TINY,
             "--no-rank", "--loss", "bayesian", "--log-every", "1", "--log", log)
     assert last_json(p)["iterations"] == 3
-    losses = [json.loads(l)["count_loss"] for l in open(log) if "count_loss" in l]
+    losses = read_log(log, "count_loss")
     assert len(losses) == 3 and all(v > 0 and v == v for v in losses), losses
     expect_error(run("train-count", "--shanghaitech", sh, "--out", os.path.join(d, "x.rvb"), "--loss", "l1",
                      *TINY, check=False), "--loss")
@@ -235,7 +240,7 @@ def case_centernet(d):
         run("train-count", "--points", pts, "--images", imgs, *sgd, "--trunk-anchor", w, "--log", log, "--out", o, *small)
         start, end = bundle_parameters(out), bundle_parameters(o)
         drift[w] = sum(float((end[k] - start[k]).pow(2).sum()) for k in start if k.startswith("trunk."))
-        extra = [r["loss"] - r["count_loss"] for r in map(json.loads, open(log)) if "count_loss" in r]
+        extra = [t - c for t, c in zip(read_log(log, "loss"), read_log(log, "count_loss"), strict=True)]
         if w == "0":
             assert all(abs(e) < 1e-9 for e in extra), extra
         else:
@@ -259,11 +264,6 @@ def case_learns(d):
     m0 = np.mean(np.abs(model_predictions(d, out0) - truth))
     m1 = np.mean(np.abs(model_predictions(d, out1) - truth))
     assert m1 < 0.6 * m0, (m0, m1)
-
-
-def read_log(path, key):
-    with open(path) as f:
-        return [r[key] for r in map(json.loads, f) if key in r]
 
 
 def case_teacher(d):
