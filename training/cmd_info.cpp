@@ -47,6 +47,8 @@ int cmd_info(int argc, char** argv) {
           {"blend", "FILE", "weight averaging: the copy's weights are (1-T)·MODEL + T·FILE (same architecture, "
                             "fine-tuned from the same start); applied before the other changes"},
           {"blend-weight", "T", "T of --blend, 0..1 (default 0.5)"},
+          {"blend-from-conv", "N", "layer-wise --blend: the trunk's first N convolutions (counted as --freeze-trunk "
+                                   "counts) keep MODEL's weights; the later ones and the head are blended (default 0)"},
           {"peaks-from", "GRAPH", "write a peak-counting model (centernet_peaks) made from CenterNet's model.json"},
           {"out", "FILE", "where --set-input-scale / --scale-counts / --upgrade / --blend / --peaks-from write the copy"}});
   if (!a.parse(argc, argv)) return 0;
@@ -54,6 +56,7 @@ int cmd_info(int argc, char** argv) {
   if (a.has("model")) files.push_back(a.str("model"));
   const bool upgrade = a.flag("upgrade");
   if (a.has("blend-weight") && !a.has("blend")) throw InputError("info: --blend-weight needs --blend FILE");
+  if (a.has("blend-from-conv") && !a.has("blend")) throw InputError("info: --blend-from-conv needs --blend FILE");
   const bool peaks = a.has("peaks-from");
   if (a.has("set-input-scale") || a.has("scale-counts") || upgrade || a.has("blend") || peaks || a.has("out")) {
     if (!a.has("out")) throw InputError("info: --set-input-scale / --scale-counts / --upgrade / --blend / --peaks-from need --out FILE");
@@ -69,13 +72,16 @@ int cmd_info(int argc, char** argv) {
     if (a.has("blend")) {
       const std::string other = a.str("blend");
       const double t = a.real("blend-weight", 0.5, 0.0, 1.0);
+      const int from_conv = static_cast<int>(a.integer("blend-from-conv", 0, 0, 100000));
       const ModelBundle with = load_bundle(other);
-      ModelBundle blended = blend_bundles(b, with, t);
+      ModelBundle blended = blend_bundles(b, with, t, from_conv);
       // The copy keeps the first model's provenance and records the second's.
       blended.meta.provenance["blended"] = {{"from", files[0]}, {"with", other}, {"weight", t},
                                             {"with_provenance", with.meta.provenance}};
+      if (from_conv > 0) blended.meta.provenance["blended"]["from_conv"] = from_conv;
       b = std::move(blended);
       changed["blend"] = {{"with", other}, {"weight", t}};
+      if (from_conv > 0) changed["blend"]["from_conv"] = from_conv;
     }
     if (a.has("set-input-scale")) {
       const double scale = a.real("set-input-scale", 1.0, 0.05, 8.0);

@@ -36,6 +36,8 @@ Args train_count_args() {
                  {"background", "X", "fraction of labelled patches redrawn until they hold nobody", "0"},
                  {"count-weight", "X", "add X x (patch count error)^2 to the density loss", "0"},
                  {"pooled-weight", "X", "add X x the density loss on 2x2- and 4x4-cell sums (penalises haze)", "0"},
+                 {"background-l1", "X", "add X x the absolute density on cells with no labelled head within 2 cells "
+                                        "(L1 against haze on the background)", "0"},
                  {"loss", "NAME", "labelled loss: euclidean (Gaussian density maps, Eq. 17) | bayesian (head points, Bayesian loss with a background class)", "euclidean"},
                  {"bayes-sigma", "PX", "bayesian: posterior Gaussian sigma, pixels of the original image", "8"},
                  {"bayes-background", "X", "bayesian: background distance as a fraction of the patch side (0 = no background class)", "0.15"},
@@ -107,6 +109,7 @@ void read_patches_and_losses(const Args& a, CountTrainOptions& o) {
   o.background = a.real("background", 0.0, 0.0, 1.0);
   o.count_weight = a.real("count-weight", 0.0, 0.0, 1e6);
   o.pooled_weight = a.real("pooled-weight", 0.0, 0.0, 1e6);
+  o.background_l1 = a.real("background-l1", 0.0, 0.0, 1e6);
   o.stop_after = a.integer("stop-after", 0, 0, 1L << 40);
   o.teacher_batch = static_cast<int>(a.integer("teacher-batch", a.has("teacher") ? 8 : 0, 0, 4096));
   o.teacher_weight = a.real("teacher-weight", 1.0, 0.0, 1e6);

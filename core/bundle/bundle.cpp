@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -333,7 +334,29 @@ double BundleMeta::quality_score(double raw) const {
   return std::clamp(raw * score_scale + score_offset, 0.0, 100.0);
 }
 
-ModelBundle blend_bundles(const ModelBundle& a, const ModelBundle& b, double t) {
+namespace {
+
+// Names of the parameters that belong to the trunk's first n convolutions:
+// every "trunk." parameter up to (not including) the 4-D weight of convolution n + 1.
+std::set<std::string> first_conv_parameters(torch::nn::Module& net, int n, const std::string& names) {
+  std::set<std::string> early;
+  if (n <= 0) return early;
+  int convs = 0;
+  for (const auto& p : net.named_parameters(true)) {
+    if (p.key().rfind("trunk.", 0) != 0) continue;
+    if (p.value().dim() == 4) ++convs;
+    if (convs <= n) early.insert(p.key());
+  }
+  if (convs < n) {
+    throw InputError("cannot blend " + names + " from convolution " + std::to_string(n) + ": the trunk has " +
+                     std::to_string(convs) + " convolutions");
+  }
+  return early;
+}
+
+}  // namespace
+
+ModelBundle blend_bundles(const ModelBundle& a, const ModelBundle& b, double t, int keep_first_convs) {
   const std::string names = (a.path.empty() ? "first model" : a.path) + " and " + (b.path.empty() ? "second model" : b.path);
   if (!(t >= 0.0 && t <= 1.0)) throw InputError("blend weight " + std::to_string(t) + " is outside [0, 1]");
   const NetSpec& sa = a.meta.spec;
@@ -355,9 +378,14 @@ ModelBundle blend_bundles(const ModelBundle& a, const ModelBundle& b, double t) 
       std::abs(sa.density_scale - sb.density_scale) > 1e-6 * std::max(std::abs(sa.density_scale), std::abs(sb.density_scale))) {
     differ("density scale (calibrate after blending)", std::to_string(sa.density_scale), std::to_string(sb.density_scale));
   }
+  if (keep_first_convs < 0) throw InputError("blend: a negative number of convolutions to keep");
+  if (keep_first_convs > 0 && sa.batch_norm) {
+    throw InputError("cannot blend " + names + " layer-wise: batch-norm networks blend whole only");
+  }
   ModelBundle out = make_bundle(sa);
   out.meta = a.meta;
   out.meta.format_version = 0;
+  const std::set<std::string> keep = first_conv_parameters(*a.net, keep_first_convs, names);
   torch::NoGradGuard no_grad;
   auto mix = [&](const torch::OrderedDict<std::string, torch::Tensor>& dst,
                  const torch::OrderedDict<std::string, torch::Tensor>& xa,
@@ -370,7 +398,9 @@ ModelBundle blend_bundles(const ModelBundle& a, const ModelBundle& b, double t) 
         differ(item.key() + "'s shape", c10::str(ta->sizes()), c10::str(tb->sizes()));
       }
       torch::Tensor target = item.value();
-      if (target.is_floating_point()) {
+      if (keep.count(item.key()) != 0) {
+        target.copy_(*ta);
+      } else if (target.is_floating_point()) {
         target.copy_(ta->to(torch::kCPU) * (1.0 - t) + tb->to(torch::kCPU) * t);
       } else {
         target.copy_(*ta);  // counters (batch norm's num_batches_tracked): the first model's

@@ -28,6 +28,20 @@ torch::Tensor density_euclidean_loss(const torch::Tensor& predicted, const torch
   return diff.pow(2).sum() / static_cast<double>(predicted.size(0));
 }
 
+torch::Tensor background_l1_loss(const torch::Tensor& predicted, const torch::Tensor& target, int64_t near,
+                                 double empty) {
+  if (!predicted.defined() || !target.defined()) throw_input_error("background counting loss", "undefined tensor");
+  if (predicted.dim() != 4 || predicted.sizes() != target.sizes() || predicted.size(0) == 0) {
+    throw_input_error("background counting loss", "predicted density " + shape(predicted) + " and ground truth " +
+                                                       shape(target) + " must be the same non-empty [N,1,h,w]");
+  }
+  if (near < 0 || !(empty > 0)) throw_input_error("background counting loss", "near must be >= 0 and empty > 0");
+  const auto t = target.to(predicted.options());
+  const auto peak = torch::max_pool2d(t, {2 * near + 1, 2 * near + 1}, {1, 1}, {near, near});
+  const auto background = (peak < empty).to(predicted.scalar_type());
+  return (predicted.abs() * background).sum() / static_cast<double>(predicted.size(0));
+}
+
 torch::Tensor pooled_density_loss(const torch::Tensor& predicted, const torch::Tensor& target,
                                   const std::vector<int64_t>& cells) {
   if (!predicted.defined() || !target.defined()) throw_input_error("pooled counting loss", "undefined tensor");

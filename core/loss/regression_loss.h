@@ -17,6 +17,14 @@ torch::Tensor density_euclidean_loss(const torch::Tensor& predicted, const torch
 torch::Tensor pooled_density_loss(const torch::Tensor& predicted, const torch::Tensor& target,
                                   const std::vector<int64_t>& cells = {2, 4});
 
+// The absolute density on the cells that no ground-truth person is near: cells
+// whose target, max-pooled over (2·near + 1)² cells, is below `empty` people per
+// cell. Summed per image, averaged over the batch. An L1 term: a thin haze of
+// density on the background, which the squared per-cell loss hardly sees, costs
+// as much as the count it adds. [N,1,h,w] tensors.
+torch::Tensor background_l1_loss(const torch::Tensor& predicted, const torch::Tensor& target, int64_t near = 2,
+                                 double empty = 1e-3);
+
 // IQA regression loss of Eq. 16: (1/N) Σ_i (ŷ_i − y_i)². predicted, target: [N]
 // (any shape with N elements each is flattened).
 torch::Tensor quality_regression_loss(const torch::Tensor& predicted, const torch::Tensor& target);

@@ -277,6 +277,7 @@ torch::Tensor labelled_patch_loss(const torch::Tensor& dense, const CountBatch& 
   if (o.pooled_weight > 0) {
     loss_c = loss_c + o.pooled_weight * pooled_density_loss(dense, target);
   }
+  if (o.background_l1 > 0) loss_c = loss_c + o.background_l1 * background_l1_loss(dense, target);
   return loss_c;
 }
 
@@ -499,7 +500,7 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
   };
 
   // Gaussian cell targets: the Euclidean loss needs them, and so do the count and pooled terms.
-  const bool need_targets = !o.bayesian || o.count_weight > 0 || o.pooled_weight > 0;
+  const bool need_targets = !o.bayesian || o.count_weight > 0 || o.pooled_weight > 0 || o.background_l1 > 0;
   const PatchOptions patch{std::max(1, o.patch_min), std::max(o.patch_min, o.patch_max), o.input_size};
   const CountContext ctx{o, data, plan, stride, rank_id, main_rank, need_targets, patch,
                          nested_crop_ranks(o.crops.k), device};

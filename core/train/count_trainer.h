@@ -81,6 +81,7 @@ struct CountTrainOptions {
   double background = 0.0;       // fraction of labelled patches redrawn until they hold nobody
   double count_weight = 0.0;     // + count_weight x (patch count error)^2, averaged over patches
   double pooled_weight = 0.0;    // + pooled_weight x the density loss on 2x2- and 4x4-cell sums
+  double background_l1 = 0.0;    // + background_l1 x the absolute density on cells with no head within 2 cells
   // Loss of the labelled patches: false = per-cell Euclidean loss on Gaussian targets (Eq. 17);
   // true = the Bayesian loss on the head points (loss/bayesian_loss.h), plus the patch's negative mass.
   bool bayesian = false;

@@ -188,6 +188,22 @@ def case_shanghaitech_train(d):
     assert len(losses) == 3 and all(v > 0 and v == v for v in losses), losses
     expect_error(run("train-count", "--shanghaitech", sh, "--out", os.path.join(d, "x.rvb"), "--loss", "l1",
                      *TINY, check=False), "--loss")
+    # --background-l1 X adds X x the absolute density away from the heads. On sparse images (one head in
+    # 256 x 256 px) most cells are far from it: the first iteration (same seed, same patches, same start)
+    # logs a loss that grows linearly with X.
+    sparse = os.path.join(d, "sparse")
+    make_point_images(sparse, 4, 256, 3, lambda i: 1)
+    first = {}
+    for x in ["0", "10", "1000"]:
+        log = os.path.join(d, f"l1-{x}.jsonl")
+        run("train-count", "--points", os.path.join(sparse, "points.json"), "--images", os.path.join(sparse, "images"),
+            "--out", os.path.join(d, "l1.rvb"), "--iterations", "1", *TINY, "--no-rank", "--background-l1", x,
+            "--log-every", "1", "--log", log)
+        first[x] = read_log(log, "count_loss")[0]
+    assert first["0"] < first["10"] < first["1000"], first
+    assert math.isclose(first["1000"] - first["0"], 100 * (first["10"] - first["0"]), rel_tol=1e-2), first
+    expect_error(run("train-count", "--shanghaitech", sh, "--out", os.path.join(d, "x.rvb"), "--background-l1", "-1",
+                     *TINY, check=False), "--background-l1")
     # --extra-points sets join the training images after the --val split (given twice: drawn twice as often)
     def sizes(*extra, check=True):
         p = run("train-count", "--shanghaitech", sh, "--out", os.path.join(d, "ex.rvb"), "--iterations", "1", *TINY,
@@ -246,6 +262,27 @@ def case_centernet(d):
         else:
             assert abs(extra[0]) < 1e-9 and all(e > 0 for e in extra[1:]), extra
     assert 0 < drift["500"] < 0.6 * drift["0"], drift
+    # info --blend-from-conv N: the trunk's first N convolutions stay the first model's, the rest is the blend.
+    import torch
+    mix = os.path.join(d, "mix.rvb")
+    p = run("info", out, "--blend", os.path.join(d, "anchor-0.rvb"), "--blend-weight", "1", "--blend-from-conv", "10",
+            "--out", mix)
+    assert json.loads(p.stdout)["blend"] == {"with": os.path.join(d, "anchor-0.rvb"), "weight": 1.0, "from_conv": 10}
+    first, second, mixed = bundle_parameters(out), bundle_parameters(os.path.join(d, "anchor-0.rvb")), \
+        bundle_parameters(mix)
+    convs, kept, moved = 0, 0, 0
+    for k, v in mixed.items():
+        convs += k.startswith("trunk.") and v.dim() == 4
+        keep = k.startswith("trunk.") and convs <= 10
+        assert torch.equal(v, (first if keep else second)[k]), k
+        kept += keep
+        moved += not keep and not torch.equal(first[k], second[k])
+    assert kept >= 10 and moved > 0, (kept, moved)
+    assert json.loads(run("info", mix).stdout)["meta"]["provenance"]["blended"]["from_conv"] == 10
+    expect_error(run("info", out, "--blend-from-conv", "3", "--out", os.path.join(d, "x.rvb"), check=False),
+                 "--blend-from-conv needs --blend")
+    expect_error(run("info", out, "--blend", mix, "--blend-from-conv", "88", "--out", os.path.join(d, "x.rvb"),
+                     check=False), "the trunk has 87 convolutions")
     p = run("train-count", "--points", pts, "--images", imgs, "--init", out, "--freeze-trunk", "1000",
             "--trunk-anchor", "1", "--iterations", "1", "--out", os.path.join(d, "x.rvb"), *small, check=False)
     last = p.stderr.strip().splitlines()[-1]

@@ -329,3 +329,25 @@ TEST(PooledDensityLoss, ChargesHazeMoreThanShifts) {
   EXPECT_THROW(rv::pooled_density_loss(a, b.view({1, 1, 4, 16})), rv::InputError);
   EXPECT_THROW(rv::pooled_density_loss(a, b, {0}), rv::InputError);
 }
+
+TEST(BackgroundL1Loss, ChargesDensityAwayFromThePeopleOnly) {
+  // One person at cell (2, 2) of an 8x8 map (target 1 there): the cells within 2 of it are
+  // near, the other 64 - 25 = 39 are background.
+  auto gt = torch::zeros({2, 1, 8, 8});
+  gt[0][0][2][2] = 1.0;
+  const auto haze = torch::full({2, 1, 8, 8}, 0.01);
+  // image 0: 39 background cells; image 1 (nobody): all 64; averaged over the 2 images
+  EXPECT_NEAR(rv::background_l1_loss(haze, gt).item<double>(), (39 + 64) * 0.01 / 2, 1e-7);
+  // negative density costs as much as positive; density near the person costs nothing
+  EXPECT_NEAR(rv::background_l1_loss(-haze, gt).item<double>(), (39 + 64) * 0.01 / 2, 1e-7);
+  auto near = torch::zeros({2, 1, 8, 8});
+  near[0][0][4][4] = 5.0;
+  near[0][0][0][0] = -3.0;
+  EXPECT_NEAR(rv::background_l1_loss(near, gt).item<double>(), 0.0, 1e-9);
+  near[0][0][5][5] = 0.5;  // 3 cells away
+  EXPECT_NEAR(rv::background_l1_loss(near, gt).item<double>(), 0.25, 1e-7);
+  // near = 0: only the person's own cell is exempt
+  EXPECT_NEAR(rv::background_l1_loss(haze, gt, 0).item<double>(), (63 + 64) * 0.01 / 2, 1e-7);
+  EXPECT_THROW(rv::background_l1_loss(haze, gt.view({2, 1, 4, 16})), rv::InputError);
+  EXPECT_THROW(rv::background_l1_loss(haze, gt, -1), rv::InputError);
+}

@@ -273,6 +273,37 @@ TEST(Bundle, BlendAveragesWeightsAndRefusesMismatches) {
   EXPECT_NO_THROW(blend_bundles(a, rounded, 0.5));
 }
 
+TEST(Bundle, LayerWiseBlendKeepsTheFirstConvolutions) {
+  torch::manual_seed(11);
+  auto a = make_bundle(tiny(Task::Count));
+  auto b = make_bundle(tiny(Task::Count));
+  const double t = 0.75;
+  auto c = blend_bundles(a, b, t, 2);
+  auto pa = a.net->named_parameters(), pb = b.net->named_parameters();
+  int convs = 0, kept = 0, mixed = 0;
+  for (const auto& p : c.net->named_parameters()) {
+    const bool trunk = p.key().rfind("trunk.", 0) == 0;
+    if (trunk && p.value().dim() == 4) ++convs;
+    const bool keep = trunk && convs <= 2;
+    const auto want = keep ? pa[p.key()] : pa[p.key()] * (1.0 - t) + pb[p.key()] * t;
+    EXPECT_TRUE(torch::allclose(p.value(), want, 1e-6, 1e-7)) << p.key() << (keep ? " (kept)" : " (blended)");
+    ++(keep ? kept : mixed);
+  }
+  EXPECT_EQ(kept, 4);  // two convolutions' weights and biases
+  EXPECT_GT(mixed, 4);
+  // 0 is the whole blend; past the last convolution and batch-norm networks are refused
+  auto whole = blend_bundles(a, b, t, 0), plain = blend_bundles(a, b, t);
+  for (const auto& p : whole.net->named_parameters())
+    EXPECT_TRUE(torch::equal(p.value(), plain.net->named_parameters()[p.key()])) << p.key();
+  EXPECT_NE(error_of([&] { blend_bundles(a, b, t, 1000); }).find("the trunk has " + std::to_string(convs) + " convolutions"),
+            std::string::npos);
+  auto bn_spec = tiny(Task::Count);
+  bn_spec.batch_norm = true;
+  auto bn_a = make_bundle(bn_spec), bn_b = make_bundle(bn_spec);
+  EXPECT_NE(error_of([&] { blend_bundles(bn_a, bn_b, t, 1); }).find("batch-norm"), std::string::npos);
+  EXPECT_NO_THROW(blend_bundles(bn_a, bn_b, t));
+}
+
 TEST(Bundle, WeightsThatDoNotFitTheArchitectureAreRejected) {
   const auto dir = temp_dir();
   auto b = make_bundle(tiny(Task::Count));
