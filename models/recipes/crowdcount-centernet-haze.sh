@@ -28,6 +28,7 @@
 #   run B, decoder retrained, --background-l1 1   1.0570 | 14.45 / 0.971   | 1.03 / 0.845   | 4.35 / 0.889  | 0.71
 #     (calibrated: models/checkpoints/crowdcount-centernet-haze.rvm; log models/crowdcount-centernet-haze.log.jsonl;
 #     at 0.5625 / 0.625: 15.15 / 13.79 SHB, 1.50 / 1.55 vtest, 5.67 / 4.62 Mall, 0.70 / 0.74 in_boxes)
+#   the same, 96-384-px patches (PATCH_MIN=96)   1.0249 | 14.53 / 0.971   | 1.03 / 0.846   | 4.31 / 0.893  | 0.71
 #   the same, --background-l1 0.5                 1.0537 | 14.33 / 0.971   | 0.91 / 0.837   | 4.17 / 0.893  | 0.69
 #   the same, --background-l1 3                   1.0655 | 14.79 / 0.971   | 1.44 / 0.857   | 4.86 / 0.882  | 0.77
 #   the default's trunk, decoder retrained, no L1 1.0395 | 15.56 / 0.966   | 0.78 / 0.881   | 4.69 / 0.904  | 0.74
