@@ -75,13 +75,13 @@ int cmd_info(int argc, char** argv) {
       const int from_conv = static_cast<int>(a.integer("blend-from-conv", 0, 0, 100000));
       const ModelBundle with = load_bundle(other);
       ModelBundle blended = blend_bundles(b, with, t, from_conv);
-      // The copy keeps the first model's provenance and records the second's.
-      blended.meta.provenance["blended"] = {{"from", files[0]}, {"with", other}, {"weight", t},
-                                            {"with_provenance", with.meta.provenance}};
-      if (from_conv > 0) blended.meta.provenance["blended"]["from_conv"] = from_conv;
-      b = std::move(blended);
       changed["blend"] = {{"with", other}, {"weight", t}};
       if (from_conv > 0) changed["blend"]["from_conv"] = from_conv;
+      // The copy keeps the first model's provenance and records the second's.
+      blended.meta.provenance["blended"] = changed["blend"];
+      blended.meta.provenance["blended"]["from"] = files[0];
+      blended.meta.provenance["blended"]["with_provenance"] = with.meta.provenance;
+      b = std::move(blended);
     }
     if (a.has("set-input-scale")) {
       const double scale = a.real("set-input-scale", 1.0, 0.05, 8.0);

@@ -336,21 +336,18 @@ double BundleMeta::quality_score(double raw) const {
 
 namespace {
 
-// Names of the parameters that belong to the trunk's first n convolutions:
-// every "trunk." parameter up to (not including) the 4-D weight of convolution n + 1.
+// Names of the parameters of the trunk's first n convolution modules (trunk_conv_modules).
 std::set<std::string> first_conv_parameters(torch::nn::Module& net, int n, const std::string& names) {
   std::set<std::string> early;
   if (n <= 0) return early;
-  int convs = 0;
-  for (const auto& p : net.named_parameters(true)) {
-    if (p.key().rfind("trunk.", 0) != 0) continue;
-    if (p.value().dim() == 4) ++convs;
-    if (convs <= n) early.insert(p.key());
-  }
-  if (convs < n) {
+  const std::vector<std::string> modules = trunk_conv_modules(net);
+  if (static_cast<int>(modules.size()) < n) {
     throw InputError("cannot blend " + names + " from convolution " + std::to_string(n) + ": the trunk has " +
-                     std::to_string(convs) + " convolutions");
+                     std::to_string(modules.size()) + " convolutions");
   }
+  const std::set<std::string> first(modules.begin(), modules.begin() + n);
+  for (const auto& p : net.named_parameters(true))
+    if (first.count(p.key().substr(0, p.key().rfind('.'))) != 0) early.insert(p.key());
   return early;
 }
 

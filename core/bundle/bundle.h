@@ -78,9 +78,9 @@ BundleMeta read_bundle_meta(const std::string& path);
 // the same start (each a point of one basin). Throws rv::InputError naming the
 // files when task, architecture, width, batch norm, output stride, density
 // scale or any tensor shape differ, or t is outside [0, 1].
-// keep_first_convs > 0 blends layer-wise: the trunk's first keep_first_convs
-// convolutions (counted in order, as freeze_trunk_layers counts them), with the
-// parameters registered between them, keep a's weights; the rest is blended.
+// keep_first_convs > 0 blends layer-wise: the parameters of the trunk's first
+// keep_first_convs convolutions (trunk_conv_modules, as freeze_trunk_layers
+// counts them) keep a's weights; the rest is blended.
 // Refused for batch-norm networks (their running statistics are not ordered with
 // the convolutions) and past the trunk's last convolution.
 ModelBundle blend_bundles(const ModelBundle& a, const ModelBundle& b, double t, int keep_first_convs = 0);

@@ -184,16 +184,20 @@ ParameterSplit split_trunk_parameters(torch::nn::Module& net) {
   return s;
 }
 
-int freeze_trunk_layers(torch::nn::Module& net, int layers) {
-  if (layers <= 0) return 0;
+std::vector<std::string> trunk_conv_modules(torch::nn::Module& net) {
   std::vector<std::string> modules;
   for (const auto& p : net.named_parameters(true)) {
     const std::string& name = p.key();
     if (name.rfind("trunk.", 0) != 0 || name.find("weight") == std::string::npos) continue;
-    const std::string module = name.substr(0, name.rfind('.'));
     // Count convolutions (4-D weights) only; batch-norm weights stay with their conv.
-    if (p.value().dim() == 4) modules.push_back(module);
+    if (p.value().dim() == 4) modules.push_back(name.substr(0, name.rfind('.')));
   }
+  return modules;
+}
+
+int freeze_trunk_layers(torch::nn::Module& net, int layers) {
+  if (layers <= 0) return 0;
+  const std::vector<std::string> modules = trunk_conv_modules(net);
   const int n = std::min<int>(layers, static_cast<int>(modules.size()));
   for (auto& p : net.named_parameters(true)) {
     const std::string& name = p.key();

@@ -116,6 +116,11 @@ struct ParameterSplit {
 };
 ParameterSplit split_trunk_parameters(torch::nn::Module& net);
 
+// The trunk's convolution modules in order ("trunk." parameters with a 4-D
+// weight), named as named_parameters names their module: what freeze_trunk_layers
+// and layer-wise blending count.
+std::vector<std::string> trunk_conv_modules(torch::nn::Module& net);
+
 // Stops gradients for the first `layers` convs of the network's trunk (a
 // MobileDensityNet, MobileQualityNet or a VGG network; conv layers are counted in order).
 // Returns how many were frozen.
