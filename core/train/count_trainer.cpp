@@ -499,7 +499,7 @@ CountTrainResult train_count(ModelBundle& bundle, const CountTrainData& data, Co
     if (main_rank && !o.checkpoint_path.empty()) save_count_checkpoint(bundle, *optimiser, rng, o, device, done);
   };
 
-  // Gaussian cell targets: the Euclidean loss needs them, and so do the count and pooled terms.
+  // Gaussian cell targets: the Euclidean loss needs them, and so do the count, pooled and background terms.
   const bool need_targets = !o.bayesian || o.count_weight > 0 || o.pooled_weight > 0 || o.background_l1 > 0;
   const PatchOptions patch{std::max(1, o.patch_min), std::max(o.patch_min, o.patch_max), o.input_size};
   const CountContext ctx{o, data, plan, stride, rank_id, main_rank, need_targets, patch,
