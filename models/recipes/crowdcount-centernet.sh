@@ -31,7 +31,7 @@ resume=()
 "$bin" train-count \
   --shanghaitech "$data/shanghaitech/part_B/train_data" \
   --arch centernet_mnv3 --init "${INIT:-models/pretrained/centernet/centernet.json}" --freeze-trunk "${FREEZE:-10}" \
-  --input-scale 0.75 --input-size 256 --patch-min "${PATCH_MIN:-192}" --patch-max "${PATCH_MAX:-384}" --background 0.1 \
+  --input-scale "${INPUT_SCALE:-0.75}" --input-size 256 --patch-min "${PATCH_MIN:-192}" --patch-max "${PATCH_MAX:-384}" --background 0.1 \
   --batch 16 --no-rank \
   --optimiser adam --lr "${LR:-1e-3}" --trunk-lr-mult "${TRUNK_LR_MULT:-0.1}" --weight-decay 1e-4 \
   --warmup "${WARMUP:-100}" --lr-schedule cosine --iterations "$its" \
