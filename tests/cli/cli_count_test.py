@@ -303,6 +303,9 @@ def case_learns(d):
     assert m1 < 0.6 * m0, (m0, m1)
 
 
+STUDENT_ITS = 150
+
+
 def case_teacher(d):
     # train-count --teacher: patches whose density target is another bundle's map.
     entries = make_images(d)
@@ -322,13 +325,23 @@ def case_teacher(d):
     same = read_log(log0, "teacher_loss")
     assert len(same) == 1 and same[0] < 1e-12, same
     # From the fresh network, teacher patches alone (no labels, no ranking) make it count as the teacher.
+    # 150 iterations: on one CPU 60 brought the error to 0.62 of where it started, 120 to 0.06, 200 to 0.01
+    # (2026-12-07); the check must hold on any CPU, not just where a short run happens to get there.
     student = os.path.join(d, "student.rvb")
-    run("train-count", *only_teacher, "--init", fresh, "--iterations", "60", "--lr", "2e-3", "--teacher-batch", "4",
+    run("train-count", *only_teacher, "--init", fresh, "--iterations", str(STUDENT_ITS), "--lr", "2e-3", "--teacher-batch", "4",
         "--log", log1, "--out", student)
     losses = read_log(log1, "teacher_loss")
-    assert len(losses) == 60 and losses[0] > 1e-6, losses[:3]
-    assert np.mean(losses[-10:]) < 0.3 * np.mean(losses[:10]), (losses[:10], losses[-10:])
-    assert read_log(log1, "count_loss") == [0.0] * 60  # no labelled patches were drawn
+    assert len(losses) == STUDENT_ITS and losses[0] > 1e-6, losses[:3]
+    # The same run with a learning rate of 1e-9 draws the same patches (the first loss, before any step, is
+    # the same) but does not learn: on those patches the learning run's late losses are far lower. (Comparing
+    # the run's first and last iterations instead depends on which patches happened to come first.)
+    log2 = os.path.join(d, "still.jsonl")
+    run("train-count", *only_teacher, "--init", fresh, "--iterations", str(STUDENT_ITS), "--lr", "1e-9", "--teacher-batch", "4",
+        "--log", log2, "--out", os.path.join(d, "still.rvb"))
+    still = read_log(log2, "teacher_loss")
+    assert len(still) == STUDENT_ITS and abs(still[0] - losses[0]) <= 1e-5 * losses[0], (still[0], losses[0])
+    assert np.mean(losses[-20:]) < 0.4 * np.mean(still[-20:]), (losses[-20:], still[-20:])
+    assert read_log(log1, "count_loss") == [0.0] * STUDENT_ITS  # no labelled patches were drawn
     t = model_predictions(d, teacher)
     before = np.mean(np.abs(model_predictions(d, fresh) - t))
     after = np.mean(np.abs(model_predictions(d, student) - t))
