@@ -42,6 +42,8 @@
 #     step 8 lands on the same numbers whichever haze decoder the average started from.
 #   step 8 at base scale 0.6667 (INPUT_SCALE=0.6667 for the decoder run): 0.9908 | 15.05 | 1.02 | 4.27 | 0.80
 #   v2 at input scale 0.75 (k 1.0106 on top): 13.78 | 0.79 | 4.52 | 0.76, at 0.77x the frames/s (card: not shipped)
+#   step 8 run 1000 iterations (ITERATIONS=1000; 674 s; held-out at 0.75, uncalibrated, 15.57 / 13.80 / 13.43 / 13.75 /
+#     13.77 at 200 / 400 / 600 / 800 / 1000): 1.0151 | 14.86 | 0.95 | 4.08 | 0.77: longer is not better
 # v2 against v1: ShanghaiTech B held-out -0.95, Mall -1.6, more of the density on the people of vtest.avi
 # (0.75 against 0.72) and MOT17 (0.58 / 0.96 against 0.48 / 0.82), vtest.avi's eye-counted frames 0.14 worse
 # (it under-counts the group of three by the sign in frames 20-32, as v1 does, a little more).
