@@ -327,18 +327,18 @@ def case_teacher(d):
     # From the fresh network, teacher patches alone (no labels, no ranking) make it count as the teacher.
     # 150 iterations: on one CPU 60 brought the error to 0.62 of where it started, 120 to 0.06, 200 to 0.01
     # (2026-12-07); the check must hold on any CPU, not just where a short run happens to get there.
+    def teach(lr, log, out):
+        run("train-count", *only_teacher, "--init", fresh, "--iterations", str(STUDENT_ITS), "--lr", lr,
+            "--teacher-batch", "4", "--log", log, "--out", out)
+        return read_log(log, "teacher_loss")
+
     student = os.path.join(d, "student.rvb")
-    run("train-count", *only_teacher, "--init", fresh, "--iterations", str(STUDENT_ITS), "--lr", "2e-3", "--teacher-batch", "4",
-        "--log", log1, "--out", student)
-    losses = read_log(log1, "teacher_loss")
+    losses = teach("2e-3", log1, student)
     assert len(losses) == STUDENT_ITS and losses[0] > 1e-6, losses[:3]
     # The same run with a learning rate of 1e-9 draws the same patches (the first loss, before any step, is
     # the same) but does not learn: on those patches the learning run's late losses are far lower. (Comparing
     # the run's first and last iterations instead depends on which patches happened to come first.)
-    log2 = os.path.join(d, "still.jsonl")
-    run("train-count", *only_teacher, "--init", fresh, "--iterations", str(STUDENT_ITS), "--lr", "1e-9", "--teacher-batch", "4",
-        "--log", log2, "--out", os.path.join(d, "still.rvb"))
-    still = read_log(log2, "teacher_loss")
+    still = teach("1e-9", os.path.join(d, "still.jsonl"), os.path.join(d, "still.rvb"))
     assert len(still) == STUDENT_ITS and abs(still[0] - losses[0]) <= 1e-5 * losses[0], (still[0], losses[0])
     assert np.mean(losses[-20:]) < 0.4 * np.mean(still[-20:]), (losses[-20:], still[-20:])
     assert read_log(log1, "count_loss") == [0.0] * STUDENT_ITS  # no labelled patches were drawn
