@@ -1,4 +1,6 @@
 // rankvision info: a model bundle's metadata as pretty JSON.
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 
@@ -13,6 +15,15 @@ namespace rv::cli {
 namespace {
 
 // The model --out starts from: --peaks-from's detector, or the one model given.
+// The factor k for which `scale_bundle_counts(with, k)` gives `with` the density scale of `b`
+// (1 when they match, as blend_bundles checks them, or for quality models).
+double density_scale_match(const ModelBundle& b, const ModelBundle& with) {
+  const double sa = b.meta.spec.density_scale, sb = with.meta.spec.density_scale;
+  if (b.meta.spec.task != Task::Count || with.meta.spec.task != Task::Count) return 1.0;
+  if (std::abs(sa - sb) <= 1e-6 * std::max(std::abs(sa), std::abs(sb))) return 1.0;
+  return sb / sa;
+}
+
 ModelBundle source_bundle(const Args& a, const std::vector<std::string>& files, bool upgrade) {
   if (a.has("peaks-from")) {
     if (!files.empty() || a.has("blend")) throw InputError("info --peaks-from: give no other model (nor --blend)");
@@ -45,7 +56,8 @@ int cmd_info(int argc, char** argv) {
           {"scale-counts", "X", "the copy's counts are X times the original's (calibration)"},
           {"upgrade", "", "with --out: read a format-1 bundle (no checksum) and write it in the current format"},
           {"blend", "FILE", "weight averaging: the copy's weights are (1-T)·MODEL + T·FILE (same architecture, "
-                            "fine-tuned from the same start); applied before the other changes"},
+                            "fine-tuned from the same start; FILE's density scale is set to MODEL's first, "
+                            "so calibrate the copy); applied before the other changes"},
           {"blend-weight", "T", "T of --blend, 0..1 (default 0.5)"},
           {"blend-from-conv", "N", "layer-wise --blend: the trunk's first N convolutions (counted as --freeze-trunk "
                                    "counts) keep MODEL's weights; the later ones and the head are blended (default 0)"},
@@ -73,9 +85,17 @@ int cmd_info(int argc, char** argv) {
       const std::string other = a.str("blend");
       const double t = a.real("blend-weight", 0.5, 0.0, 1.0);
       const int from_conv = static_cast<int>(a.integer("blend-from-conv", 0, 0, 100000));
-      const ModelBundle with = load_bundle(other);
-      ModelBundle blended = blend_bundles(b, with, t, from_conv);
+      ModelBundle with = load_bundle(other);
       changed["blend"] = {{"with", other}, {"weight", t}};
+      const double match = density_scale_match(b, with);
+      if (match != 1.0) {
+        // Its weights are kept and its density scale set to MODEL's, so its counts change by `match`.
+        scale_bundle_counts(with, match);
+        changed["blend"]["density_scale_matched"] = match;
+        std::cerr << "note: --blend " << other << ": its density scale is set to " << files[0]
+                  << "'s (its counts x" << match << "); calibrate the blend with --scale-counts before use\n";
+      }
+      ModelBundle blended = blend_bundles(b, with, t, from_conv);
       if (from_conv > 0) changed["blend"]["from_conv"] = from_conv;
       // The copy keeps the first model's provenance and records the second's.
       blended.meta.provenance["blended"] = changed["blend"];

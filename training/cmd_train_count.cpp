@@ -31,6 +31,7 @@ Args train_count_args() {
                  {"arch", "NAME", "network architecture: vgg16 | posenet_mnv1 (PoseNet's MobileNetV1, stride-8 decoder) | centernet_mnv3 (CenterNet's MobileNetV3 + FPN, COCO; needs --init its model.json or a bundle)", "vgg16"},
                  {"width", "X", "channel multiplier (1 = the paper's VGG16; posenet_mnv1: 0.75)", "0.25 | 0.75"},
                  {"batch-norm", "", "batch normalisation after every conv (compact models from scratch)"},
+                 {"decoder", "NAME", "centernet_mnv3 density decoder: pool (stride-4 features averaged to stride 8) | fine (a 1x1 at stride 4, its 2x2 cells stacked into channels); with a bundle --init of another decoder, its trunk under a new decoder", "pool | --init's"},
                  {"init", "FILE", "start from a model bundle, a torchvision VGG16 .pth state dict, or the TF.js model.json of PoseNet (posenet_mnv1) or CenterNet (centernet_mnv3)"},
                  freeze_trunk_flag(),
                  {"background", "X", "fraction of labelled patches redrawn until they hold nobody", "0"},

@@ -2,6 +2,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -93,6 +94,37 @@ static bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
+// --decoder other than --init's: that bundle's trunk (every "trunk." tensor) under a freshly
+// initialised decoder of the other kind; its density scale, input scale and provenance are kept.
+static ModelBundle with_new_decoder(ModelBundle b, const std::string& decoder, const std::string& init) {
+  if (b.meta.spec.arch != "centernet_mnv3")
+    throw InputError("--decoder " + decoder + ": --init " + init + " is a " + b.meta.spec.arch +
+                     " network; only centernet_mnv3 has a choice of decoder");
+  BundleMeta meta = b.meta;
+  meta.spec.decoder = decoder;
+  ModelBundle out = make_bundle(meta.spec);
+  meta.output_stride = out.meta.output_stride;
+  out.meta = meta;
+  long copied = 0;
+  torch::NoGradGuard no_grad;
+  auto copy_trunk = [&](const torch::OrderedDict<std::string, torch::Tensor>& dst,
+                        const torch::OrderedDict<std::string, torch::Tensor>& src) {
+    for (const auto& item : dst) {
+      if (item.key().rfind("trunk.", 0) != 0) continue;
+      const torch::Tensor* t = src.find(item.key());
+      if (t == nullptr || !t->sizes().equals(item.value().sizes()))
+        throw InputError("--init " + init + ": its trunk lacks " + item.key() + " or has another shape");
+      item.value().copy_(*t);
+      ++copied;
+    }
+  };
+  copy_trunk(out.net->named_parameters(true), b.net->named_parameters(true));
+  copy_trunk(out.net->named_buffers(true), b.net->named_buffers(true));
+  std::cerr << "note: --init " << init << ": its trunk (" << copied << " tensors) under a new '" << decoder
+            << "' decoder (was '" << decoder_name(b.meta.spec.decoder) << "')\n";
+  return out;
+}
+
 // The network to start from: a bundle, a torchvision VGG16 state dict, a
 // TF.js MobileNetV1 graph (model.json, for posenet_mnv1), or fresh.
 ModelBundle initial_count_bundle(const std::string& init, const NetSpec& spec) {
@@ -113,6 +145,8 @@ ModelBundle initial_count_bundle(const std::string& init, const NetSpec& spec) {
                 << (b.meta.spec.batch_norm ? ", batch norm" : "") << "); --width/--batch-norm ignored\n";
     b.meta.provenance = nlohmann::json::object();
     b.meta.provenance["init"] = init;
+    if (!spec.decoder.empty() && decoder_name(spec.decoder) != decoder_name(b.meta.spec.decoder))
+      return with_new_decoder(std::move(b), spec.decoder, init);
     return b;
   }
   if (spec.width != 1.0) throw InputError("--init " + init + ": VGG16 weights need --width 1");
@@ -132,6 +166,14 @@ NetSpec count_spec_from(const Args& a) {
   spec.width = a.real("width", default_width(spec.arch), 1e-3, 4.0);
   set_arch_normalisation(spec);
   spec.batch_norm = a.flag("batch-norm");
+  if (a.has("decoder")) {
+    if (spec.arch != "centernet_mnv3" && !a.has("init"))
+      throw InputError("--decoder: only --arch centernet_mnv3 has a choice of decoder");
+    spec.decoder = a.str("decoder");
+    const auto known = known_decoders();
+    if (std::find(known.begin(), known.end(), spec.decoder) == known.end())
+      throw InputError("--decoder '" + spec.decoder + "': unknown (known: pool, fine)");
+  }
   return spec;
 }
 

@@ -35,6 +35,10 @@ std::vector<std::string> graph_trunk_outputs(const std::string& arch, Task task)
   throw InputError("architecture '" + arch + "' has no TF.js graph trunk");
 }
 
+std::vector<std::string> known_decoders() { return {"pool", "fine"}; }
+
+std::string decoder_name(const std::string& decoder) { return decoder.empty() ? "pool" : decoder; }
+
 void attach_graph_topology(NetSpec& spec, const TfjsGraph& graph) {
   if (!is_graph_architecture(spec.arch)) return;
   spec.graph = tfjs_subgraph(graph, graph_trunk_outputs(spec.arch, spec.task));
@@ -60,13 +64,24 @@ GraphDensityNet::GraphDensityNet(const NetSpec& spec) : spec_(spec) {
     throw InputError(spec.arch + " graph topology: the trunk's outputs have no known channel count");
   // Of the detector's 80 class logits only the person's (channel 0) is read.
   trunk_->keep_output_channels(1, 1);
+  const auto decoders = known_decoders();
+  const std::string decoder = decoder_name(spec.decoder);
+  if (std::find(decoders.begin(), decoders.end(), decoder) == decoders.end())
+    throw InputError("decoder '" + decoder + "': unknown for " + spec.arch + " (known: pool, fine)");
+  fine_ = decoder == "fine";
   using torch::nn::Conv2dOptions;
-  fuse1_ = register_module("fuse1", torch::nn::Conv2d(Conv2dOptions(features + 1, 64, 3).padding(1)));
+  constexpr int64_t kCellChannels = 32;  // "fine": 4 × 32 = 128 stacked channels, the features' own width
+  if (fine_) cell_ = register_module("cell", torch::nn::Conv2d(Conv2dOptions(features + 1, kCellChannels, 1)));
+  const int64_t fused_in = (fine_ ? 4 * kCellChannels : features) + 1;
+  fuse1_ = register_module("fuse1", torch::nn::Conv2d(Conv2dOptions(fused_in, 64, 3).padding(1)));
   fuse2_ = register_module("fuse2", torch::nn::Conv2d(Conv2dOptions(64, 32, 3).padding(1)));
   out_ = register_module("out", torch::nn::Conv2d(Conv2dOptions(32, 1, 1)));
   mean_ = register_buffer("mean", channel_tensor(spec.mean));
   std_ = register_buffer("std", channel_tensor(spec.std));
-  init_density_decoder({&fuse1_, &fuse2_}, out_);
+  if (fine_)
+    init_density_decoder({&cell_, &fuse1_, &fuse2_}, out_);
+  else
+    init_density_decoder({&fuse1_, &fuse2_}, out_);
 }
 
 namespace {
@@ -88,8 +103,10 @@ torch::Tensor centernet_input(const torch::Tensor& images, const torch::Tensor& 
 torch::Tensor GraphDensityNet::dense(const torch::Tensor& images) {
   const auto f = trunk_->forward(centernet_input(images, mean_, std_));
   const int64_t h = images.size(2), w = images.size(3);  // the ceil(H/8) × ceil(W/8) cells that hold it are kept
-  const auto features = torch::avg_pool2d(f[0], {2, 2}, {2, 2});
-  const auto person = torch::max_pool2d(f[1].narrow(1, 0, 1), {2, 2}, {2, 2});
+  const auto logit = f[1].narrow(1, 0, 1);
+  const auto features = fine_ ? torch::pixel_unshuffle(torch::relu(conv2d(cell_, torch::cat({f[0], logit}, 1))), 2)
+                              : torch::avg_pool2d(f[0], {2, 2}, {2, 2});
+  const auto person = torch::max_pool2d(logit, {2, 2}, {2, 2});
   auto y = torch::relu(conv2d(fuse1_, torch::cat({features, person}, 1)));
   y = torch::relu(conv2d(fuse2_, y));
   y = conv2d(out_, y) / spec_.density_scale;

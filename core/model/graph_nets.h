@@ -8,7 +8,11 @@
 // class heads (person among them) read. Those features are averaged to stride
 // 8 and fed, with the detector's own person logits (max over each 2×2 cell),
 // to two 3×3 convs and a 1×1: the density map at stride 8. The graph takes
-// RGB 0..255 (mean 0, std 1/255 in the spec).
+// RGB 0..255 (mean 0, std 1/255 in the spec). With spec.decoder "fine" the
+// stride-4 features and person logit first go through a learned 1×1 conv (32
+// channels, ReLU) at stride 4, whose 2×2 cells are stacked into 128 channels
+// at stride 8 (pixel unshuffle) in place of the average: where in a cell each
+// head lies, and how many there are, survive to the 3×3 convs.
 //
 // Counting network "centernet_peaks": the same detector, unchanged, up to its
 // person logit at stride 4, and nothing to train. The count is the number of
@@ -41,6 +45,9 @@ struct TfjsGraph;
 bool is_graph_architecture(const std::string& arch);
 // The graph nodes an architecture's trunk computes for a task (tfjs_subgraph outputs).
 std::vector<std::string> graph_trunk_outputs(const std::string& arch, Task task);
+// The counting decoders of centernet_mnv3 (NetSpec::decoder), and the name of one ("" is "pool").
+std::vector<std::string> known_decoders();
+std::string decoder_name(const std::string& decoder);
 
 class GraphDensityNet : public RankNet {
  public:
@@ -54,6 +61,8 @@ class GraphDensityNet : public RankNet {
  private:
   NetSpec spec_;
   TfjsGraphNet trunk_{nullptr};
+  bool fine_ = false;
+  torch::nn::Conv2d cell_{nullptr};  // "fine": the 1×1 at stride 4
   torch::nn::Conv2d fuse1_{nullptr}, fuse2_{nullptr}, out_{nullptr};
   torch::Tensor mean_, std_;
 };

@@ -23,6 +23,10 @@ struct NetSpec {
   // Density networks: the head predicts density × density_scale; the network
   // divides it back so forward() is in people per output cell.
   double density_scale = 100.0;
+  // Counting decoder of centernet_mnv3 (model/graph_nets.h): "" or "pool" = the stride-4
+  // features averaged to stride 8; "fine" = a learned 1x1 at stride 4, its 2x2 cells
+  // stacked into channels at stride 8. Empty for the other architectures.
+  std::string decoder;
   std::vector<double> mean = {0.485, 0.456, 0.406};
   std::vector<double> std = {0.229, 0.224, 0.225};
   // Architectures built on a TF.js graph (centernet_mnv3): the trunk's

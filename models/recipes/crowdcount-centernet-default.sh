@@ -9,8 +9,9 @@
 #      bayes-jitter checkpoint), then crowdcount-centernet-jitter.sh (its B); each script says how;
 #   6. haze: models/checkpoints/crowdcount-centernet-haze.rvm (HAZE): run B's fixed trunk with a new decoder
 #      trained with the background L1 term (crowdcount-centernet-haze.sh; made here when HAZE is empty);
-#   7. the weight average (1-T)·v1 + T·haze, T = 0.8 (rankvision info --blend; haze's density scale is first
-#      set to v1's with info --scale-counts, as --blend requires);
+#   7. the weight average (1-T)·v1 + T·haze, T = 0.8 (rankvision info --blend, which first sets haze's density
+#      scale to v1's, its weights as they are; checked 2026-12-07: the same weights and density scale as the
+#      earlier two-step --scale-counts match);
 #   8. a new decoder on that average's fixed trunk: crowdcount-centernet-haze.sh with INIT = the average
 #      (--background-l1 1, colour jitter 0.3, the pooled loss, 400 iterations, about 5 min on 2 cores);
 #   9. input scale 0.6667 and the least-squares count factor on the 320 training images
@@ -93,7 +94,6 @@ fit_factor() {
   models/recipes/choose-input-scale.sh "$1" "$scale" "$out/scale-$2" "$bin" | tee "$out/scale-$2.txt" >&2
   awk -v s="$scale" '$1 == s {print $2}' "$out/scale-$2.txt"
 }
-density_scale() { "$bin" info "$1" | grep -o '"density_scale": [0-9.e+-]*' | head -n 1 | awk '{print $2}'; }
 
 v1_factor=${FACTOR_V1:-$(fit_factor "$out/blend.rvm" v1)}
 "$bin" info "$out/blend.rvm" --set-input-scale "$scale" --scale-counts "$v1_factor" --out "$out/v1.rvm" > /dev/null
@@ -105,10 +105,7 @@ if [ -z "$haze" ]; then
   [ -e "$haze" ] || INIT=${RUNB:-models/checkpoints/crowdcount-centernet-jitter.rvm} \
     models/recipes/crowdcount-centernet-haze.sh "$bin" "$haze"
 fi
-match=$(/usr/bin/python3 -c "import sys; print(float(sys.argv[1]) / float(sys.argv[2]))" \
-  "$(density_scale "$haze")" "$(density_scale "$out/v1.rvm")")
-"$bin" info "$haze" --scale-counts "$match" --out "$out/haze-matched.rvm" > /dev/null
-"$bin" info "$out/v1.rvm" --blend "$out/haze-matched.rvm" --blend-weight "${T:-0.8}" --out "$out/average.rvm" > /dev/null
+"$bin" info "$out/v1.rvm" --blend "$haze" --blend-weight "${T:-0.8}" --out "$out/average.rvm" > /dev/null
 [ -e "$out/decoder.rvm" ] || INIT="$out/average.rvm" models/recipes/crowdcount-centernet-haze.sh "$bin" "$out/decoder.rvm"
 factor=${FACTOR:-$(fit_factor "$out/decoder.rvm" v2)}
 "$bin" info "$out/decoder.rvm" --set-input-scale "$scale" --scale-counts "$factor" --out "$out/crowdcount-default.rvm" > /dev/null

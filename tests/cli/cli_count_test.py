@@ -283,6 +283,30 @@ def case_centernet(d):
                  "--blend-from-conv needs --blend")
     expect_error(run("info", out, "--blend", mix, "--blend-from-conv", "88", "--out", os.path.join(d, "x.rvb"),
                      check=False), "the trunk has 87 convolutions")
+    # info --blend of two density scales: the second's is set to the first's (weights kept), with a note;
+    # blending a model with its own scaled copy gives the model back.
+    doubled, same = os.path.join(d, "doubled.rvb"), os.path.join(d, "same.rvb")
+    run("info", out, "--scale-counts", "2", "--out", doubled)
+    p = run("info", out, "--blend", doubled, "--out", same)
+    assert "its density scale is set to" in p.stderr and "counts x0.5" in p.stderr, p.stderr
+    assert abs(json.loads(p.stdout)["blend"]["density_scale_matched"] - 0.5) < 1e-9, p.stdout
+    assert np.allclose(model_predictions(d, same), model_predictions(d, out), rtol=1e-5), "blend of a scaled copy"
+    # --decoder fine with a bundle --init: its trunk, unchanged when frozen, under a new decoder.
+    fine = os.path.join(d, "fine.rvb")
+    p = run("train-count", "--points", pts, "--images", imgs, "--init", out, "--decoder", "fine",
+            "--freeze-trunk", "87", "--iterations", "2", "--out", fine, *small)
+    assert "its trunk (" in p.stderr and "under a new 'fine' decoder (was 'pool')" in p.stderr, p.stderr
+    assert json.loads(run("info", fine).stdout)["meta"]["decoder"] == "fine"
+    start, tuned = bundle_parameters(out), bundle_parameters(fine)
+    trunk = [k for k in start if k.startswith("trunk.")]
+    assert trunk and all(torch.equal(start[k], tuned[k]) for k in trunk), "the frozen trunk moved"
+    assert "cell.weight" in tuned and "cell.weight" not in start
+    pred = model_predictions(d, fine)
+    assert len(pred) == 4 and np.all(np.isfinite(pred)), pred
+    for bad, why in [(["--init", out, "--decoder", "wide"], "--decoder 'wide': unknown (known: pool, fine)"),
+                     (["--arch", "vgg16", "--decoder", "fine"], "only --arch centernet_mnv3 has a choice of decoder")]:
+        expect_error(run("train-count", "--points", pts, "--images", imgs, *bad, "--iterations", "1",
+                         "--out", os.path.join(d, "x.rvb"), *small, check=False), why)
     p = run("train-count", "--points", pts, "--images", imgs, "--init", out, "--freeze-trunk", "1000",
             "--trunk-anchor", "1", "--iterations", "1", "--out", os.path.join(d, "x.rvb"), *small, check=False)
     last = p.stderr.strip().splitlines()[-1]

@@ -461,6 +461,63 @@ TEST(GraphDensityNet, StrideEightAnySizeAndBundleRoundTrip) {
   fs::remove_all(dir);
 }
 
+// The "fine" decoder: the same stride-8 map over any input size, a learned 1×1
+// at stride 4 whose 2×2 cells are stacked (so a head's place in its cell
+// reaches the 3×3 convs), its name in the bundle, and clear errors.
+TEST(GraphDensityNet, FineDecoderStacksStrideFourCells) {
+  rv::NetSpec spec;
+  spec.arch = "centernet_mnv3";
+  rv::set_arch_normalisation(spec);
+  rv::attach_graph_topology(spec, centernet());
+  rv::NetSpec fine = spec;
+  fine.decoder = "fine";
+  rv::ModelBundle b = rv::make_bundle(fine);
+  EXPECT_EQ(b.meta.output_stride, 8);
+  auto params = b.net->named_parameters(true);
+  ASSERT_NE(params.find("cell.weight"), nullptr);
+  EXPECT_EQ(params["cell.weight"].sizes(), (std::vector<int64_t>{32, 129, 1, 1}));
+  EXPECT_EQ(params["fuse1.weight"].size(1), 129);  // 4 × 32 stacked + the person logit
+  b.net->eval();
+  torch::manual_seed(6);
+  const auto images = torch::rand({2, 3, 70, 100});
+  torch::Tensor d;
+  {
+    torch::NoGradGuard no_grad;
+    d = b.net->dense(images);
+    EXPECT_EQ(d.sizes(), (std::vector<int64_t>{2, 1, 9, 13}));
+    EXPECT_TRUE(torch::isfinite(d).all().item<bool>());
+  }
+  // The top-left stride-4 cell of every 2×2 reaches the 3×3 convs through its own weights.
+  {
+    torch::NoGradGuard no_grad;
+    auto slot00 = params["fuse1.weight"].slice(1, 0, 128, 4);  // pixel_unshuffle: channel 4c + 2i + j
+    const auto saved = slot00.clone();
+    slot00.zero_();
+    EXPECT_FALSE(torch::allclose(b.net->dense(images), d));
+    slot00.copy_(saved);
+    EXPECT_TRUE(torch::allclose(b.net->dense(images), d));
+  }
+  const auto dir = temp_dir("fine-bundle");
+  const auto path = (dir / "fine.rvm").string();
+  rv::save_bundle(path, b);
+  const auto back = rv::load_bundle(path, rv::Task::Count);
+  EXPECT_EQ(back.meta.spec.decoder, "fine");
+  back.net->eval();
+  {
+    torch::NoGradGuard no_grad;
+    EXPECT_TRUE(torch::allclose(back.net->dense(images), d, 1e-5, 1e-6));
+  }
+  // A pool bundle writes no decoder field (older bundles read as pool) and does not blend with a fine one.
+  rv::ModelBundle pool = rv::make_bundle(spec);
+  EXPECT_FALSE(pool.meta.to_json().contains("decoder"));
+  EXPECT_EQ(back.meta.to_json().at("decoder"), "fine");
+  expect_input_error([&] { rv::blend_bundles(back, pool, 0.5); }, "decoder differs (fine vs pool)");
+  rv::NetSpec bad = spec;
+  bad.decoder = "wide";
+  expect_input_error([&] { rv::build_network(bad); }, "decoder 'wide': unknown");
+  fs::remove_all(dir);
+}
+
 // Peak counting on CenterNet's unchanged detector: its person score is the
 // graph's own (sigmoid of the class-0 logit), the count is the number of local
 // maxima above the threshold (a step) or their clamped ramp, the stride-4 map
