@@ -39,6 +39,11 @@
 #   the default                                   1.0374 | 15.57 / 0.966   | 0.67 / 0.894   | 5.49 / 0.901  | 0.72
 # MOT17-mini (never trained on; eval-count --video .../MOT17-0N-FRCNN/img1 --mot-gt .../gt/gt.txt at 0.6667): the
 # L1 1 network MAE 22.7 / 19.6 and in_boxes 0.63 / 0.97 on MOT17-02 / -04; the default 57.5 / 15.8, 0.48 / 0.82.
+# Tried 2026-12-07 on the v2 average's trunk (step 7 of crowdcount-centernet-default.sh; step 8 is this recipe
+#   with INIT = that average): the "fine" decoder (train-count --decoder fine: a learned 1x1 at stride 4 whose
+#   2x2 cells are stacked into channels, instead of the average to stride 8), the same 400 iterations: held-out
+#   16.96 / 14.91 (uncalibrated, scale 0.75) at 200 / 400 against the pool decoder's 15.16 / 13.64; at 0.6667,
+#   k 1.0487: SHB 15.16, vtest 0.80, Mall 4.24 (v2: 14.62 / 0.81 / 3.87). Not better.
 # NOT the default: it under-counts vtest.avi's near walkers (frame 32, 5 by eye: 1.4; the default 3.5), so the
 # eye MAE there is 1.03 against the default's 0.67, and ShanghaiTech B held-out is still above 14.
 # Usage: models/recipes/crowdcount-centernet-haze.sh [RANKVISION_BIN] [OUT] [extra train-count flags]
