@@ -6,6 +6,7 @@
 
 #include "engine/device.h"
 #include "engine/frame_tensor.h"
+#include "engine/torch_thread.h"
 
 namespace rv {
 
@@ -32,6 +33,13 @@ std::unique_ptr<CrowdCounter> CrowdCounter::from_file(const std::string& path, E
 }
 
 CountResult CrowdCounter::count(const ImageView& frame) {
+  if (!device_.is_cpu()) return count_here(frame);
+  CountResult result;
+  run_on_torch_thread([&] { result = count_here(frame); });
+  return result;
+}
+
+CountResult CrowdCounter::count_here(const ImageView& frame) {
   const auto start = std::chrono::steady_clock::now();
   auto model = model_.get();  // keeps this model alive even if set_model() runs meanwhile
   const BundleMeta& meta = model->meta;

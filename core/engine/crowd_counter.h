@@ -36,7 +36,11 @@ class CrowdCounter : public EngineBase {
   // Loads the file (rv::InputError on a bad or wrong-task file).
   static std::unique_ptr<CrowdCounter> from_file(const std::string& path, EngineOptions options = {});
 
+  // A CPU engine runs the frame on the process's inference thread (engine/torch_thread.h).
   CountResult count(const ImageView& frame);
+
+ private:
+  CountResult count_here(const ImageView& frame);
 };
 
 }  // namespace rv

@@ -9,6 +9,7 @@
 
 #include "engine/device.h"
 #include "engine/frame_tensor.h"
+#include "engine/torch_thread.h"
 
 namespace rv {
 
@@ -17,6 +18,13 @@ std::unique_ptr<QualityScorer> QualityScorer::from_file(const std::string& path,
 }
 
 QualityResult QualityScorer::score(const ImageView& frame) {
+  if (!device_.is_cpu()) return score_here(frame);
+  QualityResult result;
+  run_on_torch_thread([&] { result = score_here(frame); });
+  return result;
+}
+
+QualityResult QualityScorer::score_here(const ImageView& frame) {
   const auto start = std::chrono::steady_clock::now();
   auto model = model_.get();
   const int64_t kCrop = model->meta.quality_crop;

@@ -28,7 +28,11 @@ class QualityScorer : public EngineBase {
   // Loads the file (rv::InputError on a bad or wrong-task file).
   static std::unique_ptr<QualityScorer> from_file(const std::string& path, EngineOptions options = {});
 
+  // A CPU engine runs the frame on the process's inference thread (engine/torch_thread.h).
   QualityResult score(const ImageView& frame);
+
+ private:
+  QualityResult score_here(const ImageView& frame);
 };
 
 }  // namespace rv

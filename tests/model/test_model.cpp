@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <thread>
 
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "engine/engines.h"
 #include "engine/cpu_threads.h"
 #include "engine/malloc_tuning.h"
+#include "engine/torch_thread.h"
 #include "model/density_net.h"
 #include "model/quality_net.h"
 #include "model/vgg.h"
@@ -410,6 +412,68 @@ TEST(Engine, ModelSwapWhileInferring) {
   stop = true;
   worker.join();
   EXPECT_EQ(bad.load(), 0);
+}
+
+// A network that records the thread it runs on (and counts one person per cell).
+class ThreadProbeNet : public RankNet {
+ public:
+  explicit ThreadProbeNet(NetSpec spec) : spec_(std::move(spec)) {}
+  torch::Tensor dense(const torch::Tensor& x) override {
+    seen = std::this_thread::get_id();
+    if (fail) throw InputError("probe failed on purpose");
+    return torch::ones({x.size(0), 1, (x.size(2) + 15) / 16, (x.size(3) + 15) / 16});
+  }
+  torch::Tensor scalar(const torch::Tensor& x) override { return dense(x).sum({1, 2, 3}); }
+  int output_stride() const override { return 16; }
+  const NetSpec& spec() const override { return spec_; }
+  std::atomic<std::thread::id> seen{};
+  std::atomic<bool> fail{false};
+
+ private:
+  NetSpec spec_;
+};
+
+// CPU engines run their frames on one process-wide thread (engine/torch_thread.h), so
+// libgomp keeps one team however many engines and callers there are; errors come back.
+TEST(Engine, CpuEnginesShareOneInferenceThread) {
+  EXPECT_FALSE(on_torch_thread());
+  std::thread::id torch_id;
+  bool inside = false, nested = false;
+  run_on_torch_thread([&] {
+    torch_id = std::this_thread::get_id();
+    inside = on_torch_thread();
+    run_on_torch_thread([&] { nested = std::this_thread::get_id() == torch_id; });  // inline, no deadlock
+  });
+  EXPECT_TRUE(inside);
+  EXPECT_TRUE(nested);
+  EXPECT_NE(torch_id, std::this_thread::get_id());
+  EXPECT_THROW(run_on_torch_thread([] { throw InputError("thrown on the inference thread"); }), InputError);
+
+  ModelBundle b = make_bundle(tiny(Task::Count));
+  auto probe = std::make_shared<ThreadProbeNet>(b.meta.spec);
+  b.net = probe;
+  CrowdCounter counter(b);
+  const int w = 64, h = 48;
+  auto rgb = make_rgb(w, h, 7);
+  const ImageView v{rgb.data(), w, h, static_cast<size_t>(w) * 3, PixelFormat::RGB};
+  std::vector<double> counts(4, 0.0);
+  std::vector<std::thread::id> seen(4);
+  std::vector<std::thread> callers;
+  std::mutex m;
+  for (int i = 0; i < 4; ++i)
+    callers.emplace_back([&, i] {
+      const double c = counter.count(v).count;
+      std::lock_guard<std::mutex> lock(m);  // dense() ran just before count() returned to this caller
+      counts[i] = c;
+      seen[i] = probe->seen.load();
+    });
+  for (auto& t : callers) t.join();
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_DOUBLE_EQ(counts[i], 12.0);  // 4 × 3 cells of one person
+    EXPECT_EQ(seen[i], torch_id);
+  }
+  probe->fail = true;
+  EXPECT_THROW(counter.count(v), InputError);
 }
 
 TEST(Engine, DeviceAndPrecisionErrors) {
