@@ -154,6 +154,16 @@ double pipeline_fps(const std::string& element, const std::string& model, const 
     std::exit(1);
   }
   gst_message_unref(m);
+  {  // The element's own view: its mean inference time (warm-up frames included).
+    GstElement* el = gst_bin_get_by_name(GST_BIN(pipeline), "el");
+    GstStructure* stats = nullptr;
+    g_object_get(el, "stats", &stats, nullptr);
+    double ms = 0;
+    if (stats && gst_structure_get_double(stats, "mean-inference-ms", &ms))
+      std::fprintf(stderr, "  element mean inference %.1f ms, wall %.1f ms a frame\n", ms, 1000.0 * s / f.buffers.size());
+    if (stats) gst_structure_free(stats);
+    gst_object_unref(el);
+  }
   gst_element_set_state(pipeline, GST_STATE_NULL);
   gst_object_unref(bus);
   gst_object_unref(src);
