@@ -419,6 +419,21 @@ TEST(TfjsGraph, SubgraphErrors) {
   expect_input_error([&] { net->load_weights(posenet()); }, "has no node");
 }
 
+// Two random 70×100 images, and a counting network's map of them in eval mode: stride 8 over the
+// input padded to 32-px cells, so 9 × 13 cells.
+torch::Tensor random_images(uint64_t seed) {
+  torch::manual_seed(seed);
+  return torch::rand({2, 3, 70, 100});
+}
+
+torch::Tensor stride_eight_map(rv::RankNet& net, const torch::Tensor& images) {
+  net.eval();
+  torch::NoGradGuard no_grad;
+  const auto d = net.dense(images);
+  EXPECT_EQ(d.sizes(), (std::vector<int64_t>{2, 1, 9, 13}));
+  return d;
+}
+
 // The counting network on CenterNet's trunk: a stride-8 density map covering any
 // input size (padded to 32-px cells inside), the topology carried by the bundle,
 // and clear errors without it.
@@ -430,14 +445,10 @@ TEST(GraphDensityNet, StrideEightAnySizeAndBundleRoundTrip) {
   rv::attach_graph_topology(spec, centernet());
   rv::ModelBundle b = rv::make_bundle(spec);
   EXPECT_GT(rv::import_tfjs_trunk(*b.net, centernet()), 80);
-  b.net->eval();
-  torch::manual_seed(5);
-  const auto images = torch::rand({2, 3, 70, 100});
-  torch::Tensor d;
+  const auto images = random_images(5);
+  const torch::Tensor d = stride_eight_map(*b.net, images);
   {
     torch::NoGradGuard no_grad;
-    d = b.net->dense(images);
-    EXPECT_EQ(d.sizes(), (std::vector<int64_t>{2, 1, 9, 13}));
     EXPECT_TRUE(torch::allclose(b.net->scalar(images), d.sum({1, 2, 3})));
   }
   // Trained weights of the pretrained trunk reach the file and come back without the graph file.
@@ -477,16 +488,9 @@ TEST(GraphDensityNet, FineDecoderStacksStrideFourCells) {
   ASSERT_NE(params.find("cell.weight"), nullptr);
   EXPECT_EQ(params["cell.weight"].sizes(), (std::vector<int64_t>{32, 129, 1, 1}));
   EXPECT_EQ(params["fuse1.weight"].size(1), 129);  // 4 × 32 stacked + the person logit
-  b.net->eval();
-  torch::manual_seed(6);
-  const auto images = torch::rand({2, 3, 70, 100});
-  torch::Tensor d;
-  {
-    torch::NoGradGuard no_grad;
-    d = b.net->dense(images);
-    EXPECT_EQ(d.sizes(), (std::vector<int64_t>{2, 1, 9, 13}));
-    EXPECT_TRUE(torch::isfinite(d).all().item<bool>());
-  }
+  const auto images = random_images(6);
+  const torch::Tensor d = stride_eight_map(*b.net, images);
+  EXPECT_TRUE(torch::isfinite(d).all().item<bool>());
   // The top-left stride-4 cell of every 2×2 reaches the 3×3 convs through its own weights.
   {
     torch::NoGradGuard no_grad;
