@@ -14,7 +14,6 @@ namespace rv::cli {
 
 namespace {
 
-// The model --out starts from: --peaks-from's detector, or the one model given.
 // The factor k for which `scale_bundle_counts(with, k)` gives `with` the density scale of `b`
 // (1 when they match, as blend_bundles checks them, or for quality models).
 double density_scale_match(const ModelBundle& b, const ModelBundle& with) {
@@ -24,6 +23,7 @@ double density_scale_match(const ModelBundle& b, const ModelBundle& with) {
   return sb / sa;
 }
 
+// The model --out starts from: --peaks-from's detector, or the one model given.
 ModelBundle source_bundle(const Args& a, const std::vector<std::string>& files, bool upgrade) {
   if (a.has("peaks-from")) {
     if (!files.empty() || a.has("blend")) throw InputError("info --peaks-from: give no other model (nor --blend)");

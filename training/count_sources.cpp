@@ -169,10 +169,11 @@ NetSpec count_spec_from(const Args& a) {
   if (a.has("decoder")) {
     if (spec.arch != "centernet_mnv3" && !a.has("init"))
       throw InputError("--decoder: only --arch centernet_mnv3 has a choice of decoder");
-    spec.decoder = a.str("decoder");
+    const std::string decoder = a.str("decoder");
     const auto known = known_decoders();
-    if (std::find(known.begin(), known.end(), spec.decoder) == known.end())
-      throw InputError("--decoder '" + spec.decoder + "': unknown (known: pool, fine)");
+    if (std::find(known.begin(), known.end(), decoder) == known.end())
+      throw InputError("--decoder '" + decoder + "': unknown (known: pool, fine)");
+    spec.decoder = decoder;  // "pool" asked for explicitly: a --init of another decoder gets a pool one
   }
   return spec;
 }

@@ -269,7 +269,7 @@ nlohmann::json BundleMeta::to_json() const {
   j["output_stride"] = output_stride;
   if (spec.task == Task::Count) {
     j["density_scale"] = spec.density_scale;
-    if (!spec.decoder.empty()) j["decoder"] = spec.decoder;
+    if (decoder_name(spec.decoder) != "pool") j["decoder"] = spec.decoder;  // older bundles: pool
   } else {
     j["score"] = {{"direction", "higher_is_better"}, {"range", {0, 100}}, {"scale", score_scale},
                   {"offset", score_offset}, {"crop", quality_crop}};
@@ -369,7 +369,7 @@ ModelBundle blend_bundles(const ModelBundle& a, const ModelBundle& b, double t, 
   if (sa.arch != sb.arch) differ("architecture", sa.arch, sb.arch);
   if (sa.width != sb.width) differ("width", std::to_string(sa.width), std::to_string(sb.width));
   if (sa.graph != sb.graph) differ("graph topology", "one trunk", "another");
-  if (sa.decoder != sb.decoder) differ("decoder", decoder_name(sa.decoder), decoder_name(sb.decoder));
+  if (decoder_name(sa.decoder) != decoder_name(sb.decoder)) differ("decoder", decoder_name(sa.decoder), decoder_name(sb.decoder));
   if (sa.batch_norm != sb.batch_norm) differ("batch norm", sa.batch_norm ? "on" : "off", sb.batch_norm ? "on" : "off");
   if (a.meta.output_stride != b.meta.output_stride) {
     differ("output stride", std::to_string(a.meta.output_stride), std::to_string(b.meta.output_stride));

@@ -303,6 +303,15 @@ def case_centernet(d):
     assert "cell.weight" in tuned and "cell.weight" not in start
     pred = model_predictions(d, fine)
     assert len(pred) == 4 and np.all(np.isfinite(pred)), pred
+    # and back: --decoder pool from the fine bundle; a pool bundle names no decoder and blends with another.
+    back = os.path.join(d, "back.rvb")
+    p = run("train-count", "--points", pts, "--images", imgs, "--init", fine, "--decoder", "pool",
+            "--freeze-trunk", "87", "--iterations", "1", "--out", back, *small)
+    assert "under a new 'pool' decoder (was 'fine')" in p.stderr, p.stderr
+    assert "decoder" not in json.loads(run("info", back).stdout)["meta"]
+    run("info", back, "--blend", out, "--out", os.path.join(d, "back-blend.rvb"))
+    expect_error(run("info", back, "--blend", fine, "--out", os.path.join(d, "x.rvb"), check=False),
+                 "decoder differs (pool vs fine)")
     for bad, why in [(["--init", out, "--decoder", "wide"], "--decoder 'wide': unknown (known: pool, fine)"),
                      (["--arch", "vgg16", "--decoder", "fine"], "only --arch centernet_mnv3 has a choice of decoder")]:
         expect_error(run("train-count", "--points", pts, "--images", imgs, *bad, "--iterations", "1",
