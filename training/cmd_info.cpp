@@ -1,6 +1,4 @@
 // rankvision info: a model bundle's metadata as pretty JSON.
-#include <algorithm>
-#include <cmath>
 #include <filesystem>
 #include <iostream>
 
@@ -13,15 +11,6 @@
 namespace rv::cli {
 
 namespace {
-
-// The factor k for which `scale_bundle_counts(with, k)` gives `with` the density scale of `b`
-// (1 when they match, as blend_bundles checks them, or for quality models).
-double density_scale_match(const ModelBundle& b, const ModelBundle& with) {
-  const double sa = b.meta.spec.density_scale, sb = with.meta.spec.density_scale;
-  if (b.meta.spec.task != Task::Count || with.meta.spec.task != Task::Count) return 1.0;
-  if (std::abs(sa - sb) <= 1e-6 * std::max(std::abs(sa), std::abs(sb))) return 1.0;
-  return sb / sa;
-}
 
 // The model --out starts from: --peaks-from's detector, or the one model given.
 ModelBundle source_bundle(const Args& a, const std::vector<std::string>& files, bool upgrade) {

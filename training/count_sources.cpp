@@ -2,7 +2,6 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -105,21 +104,8 @@ static ModelBundle with_new_decoder(ModelBundle b, const std::string& decoder, c
   ModelBundle out = make_bundle(meta.spec);
   meta.output_stride = out.meta.output_stride;
   out.meta = meta;
-  long copied = 0;
-  torch::NoGradGuard no_grad;
-  auto copy_trunk = [&](const torch::OrderedDict<std::string, torch::Tensor>& dst,
-                        const torch::OrderedDict<std::string, torch::Tensor>& src) {
-    for (const auto& item : dst) {
-      if (item.key().rfind("trunk.", 0) != 0) continue;
-      const torch::Tensor* t = src.find(item.key());
-      if (t == nullptr || !t->sizes().equals(item.value().sizes()))
-        throw InputError("--init " + init + ": its trunk lacks " + item.key() + " or has another shape");
-      item.value().copy_(*t);
-      ++copied;
-    }
-  };
-  copy_trunk(out.net->named_parameters(true), b.net->named_parameters(true));
-  copy_trunk(out.net->named_buffers(true), b.net->named_buffers(true));
+  const long copied = copy_named_tensors(
+      *b.net, *out.net, [](const std::string& name) { return name.rfind("trunk.", 0) == 0; }, "--init " + init);
   std::cerr << "note: --init " << init << ": its trunk (" << copied << " tensors) under a new '" << decoder
             << "' decoder (was '" << decoder_name(b.meta.spec.decoder) << "')\n";
   return out;
@@ -169,11 +155,8 @@ NetSpec count_spec_from(const Args& a) {
   if (a.has("decoder")) {
     if (spec.arch != "centernet_mnv3" && !a.has("init"))
       throw InputError("--decoder: only --arch centernet_mnv3 has a choice of decoder");
-    const std::string decoder = a.str("decoder");
-    const auto known = known_decoders();
-    if (std::find(known.begin(), known.end(), decoder) == known.end())
-      throw InputError("--decoder '" + decoder + "': unknown (known: pool, fine)");
-    spec.decoder = decoder;  // "pool" asked for explicitly: a --init of another decoder gets a pool one
+    spec.decoder = a.str("decoder");  // "pool" asked for explicitly: a --init of another decoder gets a pool one
+    require_known_decoder(spec.decoder, "--decoder");
   }
   return spec;
 }

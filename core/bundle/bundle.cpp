@@ -374,10 +374,7 @@ ModelBundle blend_bundles(const ModelBundle& a, const ModelBundle& b, double t, 
   if (a.meta.output_stride != b.meta.output_stride) {
     differ("output stride", std::to_string(a.meta.output_stride), std::to_string(b.meta.output_stride));
   }
-  // Equal up to 1e-6: a scale matched to another with `info --scale-counts K`, K typed from the printed
-  // scales (6 digits), is off in the last bits.
-  if (sa.task == Task::Count &&
-      std::abs(sa.density_scale - sb.density_scale) > 1e-6 * std::max(std::abs(sa.density_scale), std::abs(sb.density_scale))) {
+  if (density_scale_match(a, b) != 1.0) {
     differ("density scale (calibrate after blending)", std::to_string(sa.density_scale), std::to_string(sb.density_scale));
   }
   if (keep_first_convs < 0) throw InputError("blend: a negative number of convolutions to keep");
@@ -415,19 +412,42 @@ ModelBundle blend_bundles(const ModelBundle& a, const ModelBundle& b, double t, 
   return out;
 }
 
+double density_scale_match(const ModelBundle& to, const ModelBundle& with) {
+  const NetSpec &st = to.meta.spec, &sw = with.meta.spec;
+  if (st.task != Task::Count || sw.task != Task::Count) return 1.0;
+  // Equal up to 1e-6: a scale matched to another with `info --scale-counts K`, K typed from the printed
+  // scales (6 digits), is off in the last bits.
+  const double a = st.density_scale, b = sw.density_scale;
+  return std::abs(a - b) <= 1e-6 * std::max(std::abs(a), std::abs(b)) ? 1.0 : b / a;
+}
+
+long copy_named_tensors(torch::nn::Module& from, torch::nn::Module& to,
+                        const std::function<bool(const std::string&)>& take, const std::string& where) {
+  torch::NoGradGuard no_grad;
+  long copied = 0;
+  auto copy = [&](const torch::OrderedDict<std::string, torch::Tensor>& dst,
+                  const torch::OrderedDict<std::string, torch::Tensor>& src) {
+    for (const auto& item : dst) {
+      if (!take(item.key())) continue;
+      const torch::Tensor* t = src.find(item.key());
+      if (t == nullptr || !t->sizes().equals(item.value().sizes()))
+        throw InputError(where + ": " + item.key() + " is missing or has another shape");
+      item.value().copy_(*t);
+      ++copied;
+    }
+  };
+  copy(to.named_parameters(true), from.named_parameters(true));
+  copy(to.named_buffers(true), from.named_buffers(true));
+  return copied;
+}
+
 void scale_bundle_counts(ModelBundle& bundle, double k) {
   if (bundle.meta.spec.task != Task::Count) throw InputError("scaling counts: not a counting model");
   if (!(k > 0 && k <= 1e3)) throw InputError("scaling counts: factor " + std::to_string(k) + " outside (0, 1000]");
   NetSpec spec = bundle.meta.spec;
   spec.density_scale /= k;
   ModelBundle fresh = make_bundle(spec);
-  {
-    torch::NoGradGuard no_grad;
-    auto src = bundle.net->named_parameters(true);
-    for (auto& p : fresh.net->named_parameters(true)) p.value().copy_(src[p.key()]);
-    auto srcb = bundle.net->named_buffers(true);
-    for (auto& p : fresh.net->named_buffers(true)) p.value().copy_(srcb[p.key()]);
-  }
+  copy_named_tensors(*bundle.net, *fresh.net, [](const std::string&) { return true; }, "scaling counts");
   fresh.net->eval();
   bundle.meta.spec = spec;
   bundle.net = fresh.net;

@@ -13,6 +13,7 @@
 // (model.pt + model.pt.json or model.json) holding the same metadata object.
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -84,6 +85,17 @@ BundleMeta read_bundle_meta(const std::string& path);
 // Refused for batch-norm networks (their running statistics are not ordered with
 // the convolutions) and past the trunk's last convolution.
 ModelBundle blend_bundles(const ModelBundle& a, const ModelBundle& b, double t, int keep_first_convs = 0);
+
+// The factor k for which scale_bundle_counts(with, k) gives `with` the density scale of `to`:
+// 1 when the two are equal up to 1e-6 of the larger (as blend_bundles requires) or either is not
+// a counting model, else with's scale / to's.
+double density_scale_match(const ModelBundle& to, const ModelBundle& with);
+
+// Copies every parameter and buffer of `from` whose name `take` accepts into the tensor of that name
+// in `to` (no gradient). rv::InputError "<where>: NAME is missing or has another shape" when `from`
+// lacks one or its shape differs. Returns how many were copied.
+long copy_named_tensors(torch::nn::Module& from, torch::nn::Module& to,
+                        const std::function<bool(const std::string&)>& take, const std::string& where);
 
 // Multiplies every count of a counting model by k (k > 0): the network divides
 // its density head by density_scale, so density_scale becomes density_scale / k

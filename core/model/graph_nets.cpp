@@ -39,6 +39,15 @@ std::vector<std::string> known_decoders() { return {"pool", "fine"}; }
 
 std::string decoder_name(const std::string& decoder) { return decoder.empty() ? "pool" : decoder; }
 
+void require_known_decoder(const std::string& decoder, const std::string& what) {
+  const auto known = known_decoders();
+  const std::string name = decoder_name(decoder);
+  if (std::find(known.begin(), known.end(), name) != known.end()) return;
+  std::string list;
+  for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+  throw InputError(what + " '" + name + "': unknown (known: " + list + ")");
+}
+
 void attach_graph_topology(NetSpec& spec, const TfjsGraph& graph) {
   if (!is_graph_architecture(spec.arch)) return;
   spec.graph = tfjs_subgraph(graph, graph_trunk_outputs(spec.arch, spec.task));
@@ -64,11 +73,8 @@ GraphDensityNet::GraphDensityNet(const NetSpec& spec) : spec_(spec) {
     throw InputError(spec.arch + " graph topology: the trunk's outputs have no known channel count");
   // Of the detector's 80 class logits only the person's (channel 0) is read.
   trunk_->keep_output_channels(1, 1);
-  const auto decoders = known_decoders();
-  const std::string decoder = decoder_name(spec.decoder);
-  if (std::find(decoders.begin(), decoders.end(), decoder) == decoders.end())
-    throw InputError("decoder '" + decoder + "': unknown for " + spec.arch + " (known: pool, fine)");
-  fine_ = decoder == "fine";
+  require_known_decoder(spec.decoder, spec.arch + " decoder");
+  fine_ = decoder_name(spec.decoder) == "fine";
   using torch::nn::Conv2dOptions;
   constexpr int64_t kCellChannels = 32;  // "fine": 4 × 32 = 128 stacked channels, the features' own width
   if (fine_) cell_ = register_module("cell", torch::nn::Conv2d(Conv2dOptions(features + 1, kCellChannels, 1)));

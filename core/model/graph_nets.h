@@ -48,6 +48,8 @@ std::vector<std::string> graph_trunk_outputs(const std::string& arch, Task task)
 // The counting decoders of centernet_mnv3 (NetSpec::decoder), and the name of one ("" is "pool").
 std::vector<std::string> known_decoders();
 std::string decoder_name(const std::string& decoder);
+// rv::InputError "<what> 'NAME': unknown (known: pool, fine)" unless decoder_name(decoder) is known.
+void require_known_decoder(const std::string& decoder, const std::string& what);
 
 class GraphDensityNet : public RankNet {
  public:
