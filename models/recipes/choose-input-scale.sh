@@ -9,8 +9,8 @@
 #     the 15 Mall frames counted by eye (examples/mall-*-counts.csv);
 #   - the Pearson correlation of predicted and true counts on each set.
 # Why the mirrored held-out column (2026-12-07): after many choices made on the 80 held-out images, every
-# model of the default's line counted their mirror images worse (v2: 14.62 plain, 16.23 mirrored), while on
-# the 320 training images mirroring changed nothing (11.01 / 10.80). The choices fitted the 80 as they are;
+# model of the default's line counted their mirror images worse (v2: 14.62 plain, 16.65 mirrored), while on
+# the 320 training images mirroring changed nothing (11.01 / 11.02). The choices fitted the 80 as they are;
 # the mirrored set is a look they were not made on, and the mean of both columns a fairer estimate.
 # Usage: models/recipes/choose-input-scale.sh MODEL "SCALES" OUTDIR [RANKVISION_BIN]
 # Env: RANKVISION_DATA (default ../shared/data).
