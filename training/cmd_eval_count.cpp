@@ -126,8 +126,7 @@ Args eval_count_args() {
           {"max-size", "PX", "downscale inputs so the long side is at most PX (0 = off)", "0"},
           {"holdout", "N", "--shanghaitech: only the N images `train-count --val N --seed S` held out"},
           {"seed", "S", "the --seed of that train-count run (with --holdout)", "1"},
-          {"mirror", "", "count every image or frame mirrored left to right (its labels mirrored too): a second,\n"
-                         "    unseen look at a held-out set that earlier choices were made on"},
+          {"mirror", "", "count every image or frame mirrored left to right, its labels too"},
           {"quiet", "", "no per-image lines"}});
   return a;
 }
