@@ -167,8 +167,7 @@ struct Evaluation {
   }
   void run_points(const std::string& name, const cv::Mat& bgr, const Points& points) {
     Points inside = points_inside(points, bgr.size());
-    if (mirror)
-      for (auto& p : inside) p.x = static_cast<float>(bgr.cols - 1) - p.x;  // pixel i becomes pixel W-1-i
+    if (mirror) mirror_points(inside, bgr.cols);
     const auto r = run(name, bgr, static_cast<double>(inside.size()));
     truth_maps.push_back(truth_map(inside, r));
     predicted_maps.push_back(predicted_map(r));

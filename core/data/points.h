@@ -34,4 +34,10 @@ inline Points points_inside(const Points& points, cv::Size image) {
   return kept;
 }
 
+// Mirrors points left to right in place, as cv::flip(image, dst, 1) mirrors an image `width`
+// pixels wide: pixel centre x becomes width - 1 - x.
+inline void mirror_points(Points& points, int width) {
+  for (auto& p : points) p.x = static_cast<float>(width - 1) - p.x;
+}
+
 }  // namespace rv

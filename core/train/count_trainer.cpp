@@ -59,8 +59,7 @@ torch::Tensor points_tensor(const Points& points) {
 // Head points of a square crop resized to out_size (patch pixels), mirrored like the patch.
 Points patch_points(const Points& points, const cv::Rect& rect, int out_size, bool flip) {
   Points out = crop_points(points, rect, out_size);
-  if (flip)
-    for (auto& p : out) p.x = static_cast<float>(out_size - 1) - p.x;
+  if (flip) mirror_points(out, out_size);
   return out;
 }
 
