@@ -25,8 +25,6 @@ cat examples/vtest-frame-counts.csv <(grep -v '^#' examples/vtest-holdout-counts
 cat examples/mall-frame-counts.csv <(grep -v '^#' examples/mall-eye-counts.csv | tail -n +2) > "$out/mall-counts.csv"
 for s in $scales; do
   "$bin" eval-count --model "$model" --input-scale "$s" --shanghaitech "$shb" --quiet --csv "$out/shb-all-$s.csv" > /dev/null
-  "$bin" eval-count --model "$model" --input-scale "$s" --shanghaitech "$shb" --holdout 80 --seed 1 --quiet \
-    --csv "$out/shb-holdout-$s.csv" > /dev/null
   "$bin" eval-count --model "$model" --input-scale "$s" --shanghaitech "$shb" --holdout 80 --seed 1 --mirror --quiet \
     --csv "$out/shb-mirrored-$s.csv" > /dev/null
   "$bin" eval-count --model "$model" --input-scale "$s" --video "$vtest" --frame-counts "$out/vtest-counts.csv" \
@@ -44,12 +42,15 @@ def load(path):
     return {r[key]: (float(r['truth']), float(r['predicted'])) for r in rows}
 print('scale  k      | MAE/corr: SHB train      SHB held-out 80    held-out mirrored  vtest 15 (eye)    Mall 15 (eye)   | held-out mean')
 for s in scales:
-    allr, held = load(f'{out}/shb-all-{s}.csv'), load(f'{out}/shb-holdout-{s}.csv')
+    # The held-out images are those of the mirrored run (--holdout 80 --seed 1); their plain counts are in
+    # the all-400 run, so the 80 are not counted twice.
+    allr, mirrored = load(f'{out}/shb-all-{s}.csv'), load(f'{out}/shb-mirrored-{s}.csv')
+    held = {n: allr[n] for n in mirrored}
     train = {n: v for n, v in allr.items() if n not in held}
     t = np.array([v[0] for v in train.values()]); p = np.array([v[1] for v in train.values()])
     k = float(t @ p / (p @ p))
     cells, maes = [], []
-    for d in (train, held, load(f'{out}/shb-mirrored-{s}.csv'), load(f'{out}/vtest-{s}.csv'), load(f'{out}/mall-{s}.csv')):
+    for d in (train, held, mirrored, load(f'{out}/vtest-{s}.csv'), load(f'{out}/mall-{s}.csv')):
         t = np.array([v[0] for v in d.values()]); p = k * np.array([v[1] for v in d.values()])
         maes.append(np.abs(p - t).mean())
         cells.append(f'{maes[-1]:6.2f} / {np.corrcoef(t, p)[0, 1]:.3f}')
